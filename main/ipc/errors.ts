@@ -1,0 +1,12 @@
+import type { IpcErrorCode } from '../../shared/ipc/contract';
+
+/** An error a service throws on purpose; it crosses IPC with its code and message. */
+export class ServiceError extends Error {
+  constructor(
+    readonly code: IpcErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}

@@ -1,0 +1,77 @@
+import type { Store } from '../store/open';
+import { writeTransaction } from '../store/write';
+import { ADMIN_TENANT_NAME, DEFAULT_TENANT_NAME } from '../../shared/domain/types';
+import { newId } from './ids';
+
+export interface TenantRow {
+  id: string;
+  name: string;
+}
+
+/** The local analyst account used until a server provides real accounts. */
+export const LOCAL_USER_LOGIN = 'analyst';
+
+/** Creates the reserved admin organisation (ADM-1), the default tenant and the local user. */
+export function ensureBaseData(store: Store): void {
+  const existing = store.db
+    .prepare('SELECT name FROM tenants WHERE name IN (?, ?)')
+    .all(ADMIN_TENANT_NAME, DEFAULT_TENANT_NAME) as { name: string }[];
+  const have = new Set(existing.map((r) => r.name));
+  const hasUser = store.db.prepare('SELECT 1 FROM users WHERE login = ?').get(LOCAL_USER_LOGIN);
+  if (have.size === 2 && hasUser) return;
+  writeTransaction(store, 'System', (w) => {
+    for (const name of [ADMIN_TENANT_NAME, DEFAULT_TENANT_NAME]) {
+      if (have.has(name)) continue;
+      const row = { id: newId(), name, createdAt: w.now };
+      w.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(row.id, name, w.now);
+      w.created(row.id, 'tenant', row.id, row);
+    }
+    if (!hasUser) {
+      const admin = w.db.prepare('SELECT id FROM tenants WHERE name = ?').get(ADMIN_TENANT_NAME) as {
+        id: string;
+      };
+      const user = {
+        id: newId(),
+        tenantId: admin.id,
+        login: LOCAL_USER_LOGIN,
+        displayName: 'Local Analyst',
+        scope: 'root',
+        profile: JSON.stringify([
+          'manageUser',
+          'manageCase',
+          'manageAlert',
+          'manageSettings',
+          'manageQueue',
+          'manageWorkflow',
+        ]),
+      };
+      w.db
+        .prepare(
+          'INSERT INTO users (id, tenant_id, login, display_name, scope, profile, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(user.id, user.tenantId, user.login, user.displayName, user.scope, user.profile, w.now, w.now);
+      w.created(admin.id, 'user', user.id, user);
+    }
+  });
+}
+
+/** Returns the tenant with this name, creating it (through the write path) when absent. */
+export function tenantIdByName(store: Store, name: string, actor: string): string {
+  if (name === ADMIN_TENANT_NAME) {
+    throw new Error(`the '${ADMIN_TENANT_NAME}' organisation is reserved and holds no cases or alerts`);
+  }
+  const row = store.db.prepare('SELECT id FROM tenants WHERE name = ?').get(name) as
+    | { id: string }
+    | undefined;
+  if (row) return row.id;
+  return writeTransaction(store, actor, (w) => {
+    const id = newId();
+    w.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(id, name, w.now);
+    w.created(id, 'tenant', id, { id, name, createdAt: w.now });
+    return id;
+  });
+}
+
+export function listTenants(store: Store): TenantRow[] {
+  return store.db.prepare('SELECT id, name FROM tenants ORDER BY name').all() as TenantRow[];
+}

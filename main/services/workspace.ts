@@ -1,0 +1,39 @@
+import { openStore, type Store } from '../store/open';
+import { JobRunner } from './jobs';
+import { ensureBaseData, LOCAL_USER_LOGIN } from './tenants';
+
+export interface CurrentUser {
+  id: string;
+  login: string;
+  displayName: string;
+  tenantId: string;
+}
+
+/** What every entry point (Electron, browser mode, CLI, tests) works with: a store and its jobs. */
+export interface Workspace {
+  store: Store;
+  jobs: JobRunner;
+  user: CurrentUser;
+  close(): void;
+}
+
+export interface OpenWorkspaceOptions {
+  create: boolean;
+  migrationsFolder: string;
+}
+
+export function openWorkspace(file: string, options: OpenWorkspaceOptions): Workspace {
+  const store = openStore(file, options);
+  try {
+    ensureBaseData(store);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const user = store.db
+    .prepare(
+      'SELECT id, login, display_name AS displayName, tenant_id AS tenantId FROM users WHERE login = ?',
+    )
+    .get(LOCAL_USER_LOGIN) as CurrentUser;
+  return { store, jobs: new JobRunner(), user, close: () => store.close() };
+}

@@ -1,0 +1,81 @@
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
+import { tenants } from './tenants';
+import { cases } from './cases';
+
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    source: text('source').notNull(),
+    sourceRef: text('source_ref').notNull(),
+    type: text('type').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    /** event time, epoch ms */
+    timestamp: integer('timestamp').notNull(),
+    /** 1-100 */
+    score: integer('score').notNull(),
+    tactic: text('tactic'),
+    tacticName: text('tactic_name'),
+    technique: text('technique'),
+    techniqueName: text('technique_name'),
+    /** JSON array of strings */
+    tags: text('tags').notNull().default('[]'),
+    tlp: text('tlp').notNull().default('AMBER'),
+    /** original record as received, JSON */
+    raw: text('raw').notNull().default('null'),
+    /** New | Imported | Ignored | Closed */
+    status: text('status').notNull().default('New'),
+    /** the case it was imported into (ALR-3); merges can add more cases via case_alerts */
+    caseId: text('case_id').references(() => cases.id),
+    suppressed: integer('suppressed', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('alerts_source_ref_uq').on(t.source, t.sourceRef),
+    index('alerts_timestamp_idx').on(t.timestamp),
+    index('alerts_case_idx').on(t.caseId),
+    index('alerts_status_timestamp_idx').on(t.status, t.timestamp),
+  ],
+);
+
+/** Alerts grouped into a case; an alert can sit in several cases after merges (ALR-2). */
+export const caseAlerts = sqliteTable(
+  'case_alerts',
+  {
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    alertId: text('alert_id')
+      .notNull()
+      .references(() => alerts.id, { onDelete: 'cascade' }),
+    tenantId: text('tenant_id').notNull(),
+    addedAt: integer('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.alertId] }), index('case_alerts_alert_idx').on(t.alertId)],
+);
+
+/**
+ * Entities (host, user, ip, domain, hash, email, url) of an alert or a case, normalized.
+ * Exactly one of alert_id / case_id is set. The (tenant, kind, value) index drives correlation.
+ */
+export const entities = sqliteTable(
+  'entities',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenantId: text('tenant_id').notNull(),
+    alertId: text('alert_id').references(() => alerts.id, { onDelete: 'cascade' }),
+    caseId: text('case_id').references(() => cases.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [
+    index('entities_lookup_idx').on(t.tenantId, t.kind, t.value),
+    index('entities_alert_idx').on(t.alertId),
+    index('entities_case_idx').on(t.caseId),
+  ],
+);

@@ -1,0 +1,98 @@
+import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { tenants } from './tenants';
+
+export const cases = sqliteTable(
+  'cases',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    /** human number (SYN-6): local and sequential with no server */
+    number: integer('number').notNull(),
+    numberIsProvisional: integer('number_is_provisional', { mode: 'boolean' })
+      .notNull()
+      .default(false),
+    name: text('name').notNull(),
+    nameIsManual: integer('name_is_manual', { mode: 'boolean' }).notNull().default(false),
+    description: text('description').notNull().default(''),
+    score: integer('score').notNull().default(0),
+    severity: text('severity').notNull(),
+    /** Critical 4 .. Low 1, so severity sorts by an index */
+    severityRank: integer('severity_rank').notNull(),
+    severityIsManual: integer('severity_is_manual', { mode: 'boolean' }).notNull().default(false),
+    status: text('status').notNull().default('New'),
+    outcome: text('outcome'),
+    summary: text('summary'),
+    creator: text('creator').notNull(),
+    assignee: text('assignee'),
+    assigneeName: text('assignee_name'),
+    /** JSON array of strings */
+    tags: text('tags').notNull().default('[]'),
+    tlp: text('tlp').notNull().default('AMBER'),
+    pap: text('pap').notNull().default('AMBER'),
+    what: text('what'),
+    who: text('who'),
+    alertCount: integer('alert_count').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    closedAt: integer('closed_at'),
+    firstAlertAt: integer('first_alert_at'),
+    lastAlertAt: integer('last_alert_at'),
+  },
+  (t) => [
+    uniqueIndex('cases_number_uq').on(t.number),
+    // Case table sorts (TBL-2): each sortable column has an index ending in id for stable paging.
+    index('cases_score_idx').on(t.score, t.id),
+    index('cases_updated_idx').on(t.updatedAt, t.id),
+    index('cases_created_idx').on(t.createdAt, t.id),
+    index('cases_severity_idx').on(t.severityRank, t.score),
+    index('cases_status_idx').on(t.status, t.updatedAt),
+    index('cases_assignee_idx').on(t.assigneeName),
+    index('cases_alert_count_idx').on(t.alertCount),
+    index('cases_name_idx').on(t.name),
+    index('cases_creator_idx').on(t.creator),
+    index('cases_what_idx').on(t.what),
+    index('cases_tenant_idx').on(t.tenantId, t.updatedAt),
+    index('cases_last_alert_idx').on(t.lastAlertAt),
+  ],
+);
+
+export const comments = sqliteTable(
+  'comments',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    author: text('author').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('comments_case_idx').on(t.caseId, t.createdAt)],
+);
+
+export const evidence = sqliteTable(
+  'evidence',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    /** file | link */
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    /** sha256 of the stored file (content-addressed on disk), null for links */
+    sha256: text('sha256'),
+    size: integer('size'),
+    mimeType: text('mime_type'),
+    url: text('url'),
+    description: text('description').notNull().default(''),
+    addedBy: text('added_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('evidence_case_idx').on(t.caseId)],
+);

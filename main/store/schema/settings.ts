@@ -1,0 +1,89 @@
+import { sqliteTable, text, integer, primaryKey, index } from 'drizzle-orm/sqlite-core';
+
+/** Key/value settings; value is JSON. user_id '' means global. */
+export const settings = sqliteTable(
+  'settings',
+  {
+    userId: text('user_id').notNull().default(''),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);
+
+export const queues = sqliteTable(
+  'queues',
+  {
+    id: text('id').primaryKey(),
+    /** null = all tenants in the user's scope */
+    tenantId: text('tenant_id'),
+    ownerId: text('owner_id'),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    /** JSON condition tree (shared/domain/conditions.ts) */
+    condition: text('condition').notNull(),
+    /** JSON: { kind: 'relative', days } | { kind: 'absolute', from, to } */
+    range: text('range').notNull(),
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    sortOrder: integer('sort_order').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('queues_order_idx').on(t.sortOrder)],
+);
+
+/** Queue membership index (QUE-5): counts and pages come from here, not from scans. */
+export const queueMembers = sqliteTable(
+  'queue_members',
+  {
+    queueId: text('queue_id')
+      .notNull()
+      .references(() => queues.id, { onDelete: 'cascade' }),
+    caseId: text('case_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.queueId, t.caseId] }), index('queue_members_case_idx').on(t.caseId)],
+);
+
+export const pins = sqliteTable(
+  'pins',
+  {
+    userId: text('user_id').notNull(),
+    queueId: text('queue_id')
+      .notNull()
+      .references(() => queues.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.queueId] })],
+);
+
+/** Case filters (COR-5): alerts matching the condition do not create cases. */
+export const caseFilters = sqliteTable('case_filters', {
+  id: text('id').primaryKey(),
+  tenantId: text('tenant_id'),
+  name: text('name').notNull(),
+  condition: text('condition').notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  suppressedCount: integer('suppressed_count').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Long work (rule 7): import, re-index, export, bulk edits. */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    /** Waiting | In Progress | Success | Failure | Cancelled */
+    status: text('status').notNull(),
+    progress: integer('progress').notNull().default(0),
+    total: integer('total'),
+    message: text('message'),
+    result: text('result'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    dismissed: integer('dismissed', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [index('jobs_created_idx').on(t.createdAt)],
+);

@@ -1,0 +1,122 @@
+import type Database from 'better-sqlite3';
+import type { Store } from './open';
+
+/**
+ * The one write path (rule 5): every change to the store goes through `writeTransaction`, and
+ * every entity written is recorded once in `activity` (audit) and once in `outbox` (sync).
+ */
+export type EntityType =
+  | 'tenant'
+  | 'user'
+  | 'alert'
+  | 'case'
+  | 'task'
+  | 'task_log'
+  | 'observable'
+  | 'comment'
+  | 'evidence'
+  | 'setting'
+  | 'queue'
+  | 'case_filter';
+
+export interface ChangeRecord {
+  tenantId: string;
+  entityType: EntityType;
+  entityId: string;
+  action: string;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+}
+
+export interface Writer {
+  readonly db: Database.Database;
+  readonly actor: string;
+  readonly now: number;
+  created(tenantId: string, entityType: EntityType, entityId: string, after: object): void;
+  updated(
+    tenantId: string,
+    entityType: EntityType,
+    entityId: string,
+    before: object,
+    after: object,
+    action?: string,
+  ): void;
+  deleted(tenantId: string, entityType: EntityType, entityId: string, before: object): void;
+  /** `created` for bulk writers that already hold the entity's JSON (no second stringify). */
+  createdJson(tenantId: string, entityType: EntityType, entityId: string, afterJson: string): void;
+}
+
+interface WriteStatements {
+  activity: Database.Statement;
+  outbox: Database.Statement;
+}
+
+const statementCache = new WeakMap<Database.Database, WriteStatements>();
+
+function statementsFor(db: Database.Database): WriteStatements {
+  let s = statementCache.get(db);
+  if (!s) {
+    s = {
+      activity: db.prepare(
+        'INSERT INTO activity (tenant_id, entity_type, entity_id, action, actor, at, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      outbox: db.prepare(
+        'INSERT INTO outbox (tenant_id, entity_type, entity_id, op, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+    };
+    statementCache.set(db, s);
+  }
+  return s;
+}
+
+function createWriter(db: Database.Database, actor: string, now: number): Writer {
+  const s = statementsFor(db);
+  const record = (c: ChangeRecord, op: 'create' | 'update' | 'delete') => {
+    const before = c.before ? JSON.stringify(c.before) : null;
+    const after = c.after ? JSON.stringify(c.after) : null;
+    s.activity.run(c.tenantId, c.entityType, c.entityId, c.action, actor, now, before, after);
+    s.outbox.run(c.tenantId, c.entityType, c.entityId, op, after ?? before ?? '{}', now);
+  };
+  return {
+    db,
+    actor,
+    now,
+    created: (tenantId, entityType, entityId, after) =>
+      record(
+        { tenantId, entityType, entityId, action: 'create', after: after as Record<string, unknown> },
+        'create',
+      ),
+    updated: (tenantId, entityType, entityId, before, after, action = 'update') =>
+      record(
+        {
+          tenantId,
+          entityType,
+          entityId,
+          action,
+          before: before as Record<string, unknown>,
+          after: after as Record<string, unknown>,
+        },
+        'update',
+      ),
+    createdJson: (tenantId, entityType, entityId, afterJson) => {
+      s.activity.run(tenantId, entityType, entityId, 'create', actor, now, null, afterJson);
+      s.outbox.run(tenantId, entityType, entityId, 'create', afterJson, now);
+    },
+    deleted: (tenantId, entityType, entityId, before) =>
+      record(
+        { tenantId, entityType, entityId, action: 'delete', before: before as Record<string, unknown> },
+        'delete',
+      ),
+  };
+}
+
+/** Runs `fn` in one SQLite transaction with a writer that records activity and outbox entries. */
+export function writeTransaction<T>(
+  store: Pick<Store, 'db'>,
+  actor: string,
+  fn: (w: Writer) => T,
+  now: number = Date.now(),
+): T {
+  const writer = createWriter(store.db, actor, now);
+  return store.db.transaction(() => fn(writer))();
+}

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { openWorkspace } from '../services/workspace';
+import { defaultStorePath, sourceMigrationsFolder } from '../store/paths';
+import { createRouter } from '../ipc/router';
+import { createHandlers } from '../ipc/handlers';
+import { startWebServer } from './server';
+
+/** `npm run web -- [--db FILE] [--port N]`: browser mode; prints the URL to open on stdout. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { db: { type: 'string' }, port: { type: 'string', default: '0' } },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be a number from 0 to 65535, got "${values.port}"`);
+  }
+  const ws = openWorkspace(values.db ?? defaultStorePath(), {
+    create: true,
+    migrationsFolder: sourceMigrationsFolder(),
+  });
+  let broadcast: (entity: 'case' | 'alert') => void = () => {};
+  const router = createRouter(
+    createHandlers(ws, 'web', (entity) => broadcast(entity)),
+    (m) => process.stderr.write(m + '\n'),
+  );
+  const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+  const server = await startWebServer({ router, rendererDir, port });
+  broadcast = (entity) => server.broadcast('data.changed', { entity });
+  ws.jobs.onChange((job) => server.broadcast('jobs.changed', job));
+  process.stdout.write(`Watchfloor (browser mode) on ${path.basename(ws.store.file)}: open ${server.url}\n`);
+  const stop = () => {
+    void server.close().then(() => {
+      ws.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`watchfloor web: ${(err as Error).message}\n`);
+  process.exit(1);
+});

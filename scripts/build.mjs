@@ -1,0 +1,25 @@
+// Builds main + preload (esbuild, CommonJS for Electron) and the renderer (Vite) into out/.
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const rendererOnly = process.argv.includes('--renderer-only');
+
+if (!rendererOnly) {
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    sourcemap: true,
+    logLevel: 'warning',
+    external: ['electron', 'better-sqlite3'],
+  };
+  await esbuild({ ...common, entryPoints: [path.join(root, 'main/electron/index.ts')], outfile: path.join(root, 'out/main/index.cjs') });
+  await esbuild({ ...common, entryPoints: [path.join(root, 'preload/index.ts')], outfile: path.join(root, 'out/preload/index.cjs') });
+  fs.cpSync(path.join(root, 'main/store/migrations'), path.join(root, 'out/main/migrations'), { recursive: true });
+}
+await viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
+console.log(`built ${rendererOnly ? 'renderer' : 'main, preload and renderer'} into out/`);
