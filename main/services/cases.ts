@@ -21,7 +21,6 @@ const SORT_SQL: Record<CaseSortField, string> = {
   alertCount: 'c.alert_count',
   createdAt: 'c.created_at',
   updatedAt: 'c.updated_at',
-  tenantName: 't.name',
   what: 'c.what',
 };
 

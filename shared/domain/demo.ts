@@ -193,7 +193,10 @@ function externalIp(rng: SeededRandom): string {
 function caseScoreOf(alerts: readonly DemoAlert[], entityCount: number): number {
   const max = alerts.reduce((m, a) => Math.max(m, a.score), 0);
   const tactics = new Set(alerts.map((a) => a.tactic)).size;
-  return Math.min(100, max + Math.min(10, alerts.length - 1) + 2 * (tactics - 1) + Math.min(5, Math.floor(entityCount / 4)));
+  return Math.min(
+    100,
+    max + Math.min(6, Math.floor((alerts.length - 1) / 2)) + (tactics - 1) + Math.min(3, Math.floor(entityCount / 6)),
+  );
 }
 
 const SUMMARIES: Record<CaseOutcome, string[]> = {
@@ -335,7 +338,7 @@ export function* generateDemoCases(options: DemoOptions): Generator<DemoCase> {
       alerts,
       entities,
       createdAt,
-      updatedAt: Math.max(createdAt, closedAt ?? lastAlertAt + rng.int(0, 6 * HOUR)),
+      updatedAt: Math.max(createdAt, closedAt ?? Math.min(options.endAt, lastAlertAt + rng.int(0, 6 * HOUR))),
       closedAt,
       firstAlertAt,
       lastAlertAt,

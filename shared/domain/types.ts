@@ -120,7 +120,6 @@ export const CASE_SORT_FIELDS = [
   'alertCount',
   'createdAt',
   'updatedAt',
-  'tenantName',
   'what',
 ] as const;
 export const caseSortFieldSchema = z.enum(CASE_SORT_FIELDS);

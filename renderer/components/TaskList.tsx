@@ -1,0 +1,58 @@
+import * as Popover from '@radix-ui/react-popover';
+import { CheckCircle2, ListTodo, Loader2, X, XCircle } from 'lucide-react';
+import { useAppStore } from '../stores/app';
+import { call } from '../api/client';
+
+/** Header Task List (TBL-6, rule 7): running and finished jobs, dismiss, Clear all. */
+export function TaskList() {
+  const { jobs, setJobs } = useAppStore();
+  const running = jobs.filter((j) => j.status === 'In Progress' || j.status === 'Waiting').length;
+  const refresh = async () => setJobs(await call('jobs.list', {}));
+  return (
+    <Popover.Root>
+      <Popover.Trigger asChild>
+        <button type="button" className="icon-btn task-list-btn" aria-label={`Task List${running ? ` (${running} running)` : ''}`}>
+          <ListTodo size={16} aria-hidden />
+          {running > 0 && <span className="badge">{running}</span>}
+        </button>
+      </Popover.Trigger>
+      <Popover.Portal>
+        <Popover.Content className="popover task-list" align="end" sideOffset={6} aria-label="Task List">
+          <div className="popover-head">
+            <strong>Task List</strong>
+            <button
+              type="button"
+              className="btn small"
+              disabled={jobs.every((j) => j.status === 'In Progress')}
+              onClick={() => void call('jobs.clearFinished', {}).then(refresh)}
+            >
+              Clear all
+            </button>
+          </div>
+          {jobs.length === 0 && <p className="muted empty">No tasks. Long work such as imports and exports shows up here.</p>}
+          <ul>
+            {jobs.map((j) => (
+              <li key={j.id} className={`job ${j.status.replace(' ', '-').toLowerCase()}`}>
+                <span className="job-icon" aria-hidden>
+                  {j.status === 'Success' ? <CheckCircle2 size={14} /> : j.status === 'Failure' ? <XCircle size={14} /> : <Loader2 size={14} className="spin" />}
+                </span>
+                <div className="job-body">
+                  <div className="job-title">{j.title}</div>
+                  {j.status === 'In Progress' && (
+                    <progress max={1} value={j.progress ?? undefined} aria-label={`${j.title} progress`} />
+                  )}
+                  {j.message && <div className="job-message">{j.message}</div>}
+                </div>
+                {j.status !== 'In Progress' && (
+                  <button type="button" className="icon-btn small" aria-label={`Dismiss ${j.title}`} onClick={() => void call('jobs.dismiss', { id: j.id }).then(refresh)}>
+                    <X size={12} aria-hidden />
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </Popover.Content>
+      </Popover.Portal>
+    </Popover.Root>
+  );
+}

@@ -1,0 +1,10 @@
+/// <reference types="vite/client" />
+import type { WatchfloorApi } from '../shared/ipc/contract';
+
+declare global {
+  interface Window {
+    watchfloor: WatchfloorApi;
+  }
+}
+
+export {};
