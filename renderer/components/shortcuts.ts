@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { PAGES, useAppStore } from '../stores/app';
+import { useAppStore, type PAGES } from '../stores/app';
 
 /** g then a letter jumps to a page, as in many analyst tools: g a Alerts, g c Cases. */
 const GO_KEYS: Record<string, (typeof PAGES)[number]> = {

@@ -72,7 +72,11 @@ export const DEMO_ANALYSTS: readonly DemoAnalyst[] = [
   { login: 'priya.raman', displayName: 'Priya Raman', email: 'priya.raman@soc.example' },
   { login: 'diego.alvarez', displayName: 'Diego Álvarez', email: 'diego.alvarez@soc.example' },
   { login: 'mei.tanaka', displayName: 'Mei Tanaka', email: 'mei.tanaka@soc.example' },
-  { login: 'sofia.lindqvist', displayName: 'Sofia Lindqvist', email: 'sofia.lindqvist@soc.example' },
+  {
+    login: 'sofia.lindqvist',
+    displayName: 'Sofia Lindqvist',
+    email: 'sofia.lindqvist@soc.example',
+  },
 ];
 
 interface DetectionTemplate {
@@ -120,41 +124,429 @@ const T = (
 });
 
 const TEMPLATES: readonly DetectionTemplate[] = [
-  T(PROOFPOINT, 'Email', 'Phishing email with credential harvesting link delivered', 'TA0001', 'Initial Access', 'T1566.002', 'Spearphishing Link', 45, ['email', 'user', 'url', 'domain'], ['phishing']),
-  T(PROOFPOINT, 'Email', 'Malicious attachment delivered (macro-enabled document)', 'TA0001', 'Initial Access', 'T1566.001', 'Spearphishing Attachment', 60, ['email', 'user', 'hash', 'domain'], ['phishing', 'malware']),
-  T(PROOFPOINT, 'Email', 'User clicked URL later rewritten as malicious', 'TA0001', 'Initial Access', 'T1566.002', 'Spearphishing Link', 55, ['email', 'user', 'url', 'ip'], ['phishing']),
-  T(FALCON, 'EDR', 'Encoded PowerShell command line executed', 'TA0002', 'Execution', 'T1059.001', 'PowerShell', 65, ['host', 'user', 'hash'], ['powershell']),
-  T(DEFENDER, 'EDR', 'Suspicious Office child process (winword.exe spawned cmd.exe)', 'TA0002', 'Execution', 'T1204.002', 'Malicious File', 62, ['host', 'user', 'hash'], ['malware']),
-  T(FALCON, 'EDR', 'Credential dumping from LSASS memory', 'TA0006', 'Credential Access', 'T1003.001', 'LSASS Memory', 88, ['host', 'user', 'hash'], ['credential-theft']),
-  T(DEFENDER, 'EDR', 'Mimikatz-like tool detected', 'TA0006', 'Credential Access', 'T1003', 'OS Credential Dumping', 92, ['host', 'user', 'hash'], ['credential-theft']),
-  T(FALCON, 'EDR', 'Scheduled task created for persistence', 'TA0003', 'Persistence', 'T1053.005', 'Scheduled Task', 48, ['host', 'user'], ['persistence']),
-  T(DEFENDER, 'EDR', 'Run key modified by unsigned binary', 'TA0003', 'Persistence', 'T1547.001', 'Registry Run Keys / Startup Folder', 50, ['host', 'user', 'hash'], ['persistence']),
-  T(FALCON, 'EDR', 'Volume shadow copies deleted (vssadmin)', 'TA0040', 'Impact', 'T1490', 'Inhibit System Recovery', 95, ['host', 'user'], ['ransomware']),
-  T(DEFENDER, 'EDR', 'Mass file encryption behaviour', 'TA0040', 'Impact', 'T1486', 'Data Encrypted for Impact', 98, ['host', 'user', 'hash'], ['ransomware']),
-  T(FALCON, 'EDR', 'Process injection into explorer.exe', 'TA0005', 'Defense Evasion', 'T1055', 'Process Injection', 72, ['host', 'hash'], ['evasion']),
-  T(DEFENDER, 'EDR', 'Security tool tampering attempt', 'TA0005', 'Defense Evasion', 'T1562.001', 'Disable or Modify Tools', 78, ['host', 'user'], ['evasion']),
-  T(SPLUNK, 'SIEM', 'Multiple failed logons followed by success', 'TA0006', 'Credential Access', 'T1110.001', 'Password Guessing', 52, ['user', 'ip', 'host'], ['brute-force']),
-  T(SPLUNK, 'SIEM', 'Password spraying against Azure AD', 'TA0006', 'Credential Access', 'T1110.003', 'Password Spraying', 58, ['user', 'ip'], ['brute-force', 'cloud']),
-  T(ELASTIC, 'SIEM', 'Impossible travel sign-in', 'TA0001', 'Initial Access', 'T1078', 'Valid Accounts', 55, ['user', 'ip'], ['identity']),
-  T(ELASTIC, 'SIEM', 'New inbox forwarding rule to external domain', 'TA0009', 'Collection', 'T1114.003', 'Email Forwarding Rule', 60, ['user', 'email', 'domain'], ['bec']),
-  T(SPLUNK, 'SIEM', 'Application Usage Anomaly', 'TA0007', 'Discovery', 'T1087', 'Account Discovery', 30, ['user', 'host'], ['anomaly']),
-  T(ELASTIC, 'SIEM', 'Remote service logon via PsExec', 'TA0008', 'Lateral Movement', 'T1569.002', 'Service Execution', 70, ['host', 'user', 'ip'], ['lateral-movement']),
-  T(SPLUNK, 'SIEM', 'RDP logon from unusual source host', 'TA0008', 'Lateral Movement', 'T1021.001', 'Remote Desktop Protocol', 56, ['host', 'user', 'ip'], ['lateral-movement']),
-  T(ELASTIC, 'SIEM', 'Privileged group membership changed', 'TA0004', 'Privilege Escalation', 'T1098', 'Account Manipulation', 64, ['user', 'host'], ['identity']),
-  T(SPLUNK, 'SIEM', 'Large outbound data transfer to cloud storage', 'TA0010', 'Exfiltration', 'T1567.002', 'Exfiltration to Cloud Storage', 74, ['host', 'user', 'domain', 'ip'], ['exfiltration']),
-  T(ELASTIC, 'SIEM', 'AD enumeration with BloodHound-like queries', 'TA0007', 'Discovery', 'T1069.002', 'Domain Groups', 46, ['host', 'user'], ['discovery']),
-  T(SURICATA, 'IDS', 'ET MALWARE Cobalt Strike Beacon Observed', 'TA0011', 'Command and Control', 'T1071.001', 'Web Protocols', 90, ['ip', 'host', 'domain'], ['c2']),
-  T(SURICATA, 'IDS', 'ET POLICY DNS query to dynamic DNS domain', 'TA0011', 'Command and Control', 'T1568', 'Dynamic Resolution', 35, ['ip', 'host', 'domain'], ['dns']),
-  T(SURICATA, 'IDS', 'ET SCAN Nmap scripting engine user-agent', 'TA0043', 'Reconnaissance', 'T1595.002', 'Vulnerability Scanning', 28, ['ip'], ['scan']),
-  T(SURICATA, 'IDS', 'ET EXPLOIT Apache Log4j RCE attempt (CVE-2021-44228)', 'TA0001', 'Initial Access', 'T1190', 'Exploit Public-Facing Application', 84, ['ip', 'host'], ['exploit']),
-  T(SURICATA, 'IDS', 'ET INFO DNS over HTTPS to public resolver', 'TA0011', 'Command and Control', 'T1572', 'Protocol Tunneling', 18, ['ip', 'host'], ['dns']),
-  T(SURICATA, 'IDS', 'ET TROJAN Possible DNS tunneling (long TXT queries)', 'TA0010', 'Exfiltration', 'T1048.003', 'Exfiltration Over Unencrypted Non-C2 Protocol', 66, ['ip', 'host', 'domain'], ['dns', 'exfiltration']),
+  T(
+    PROOFPOINT,
+    'Email',
+    'Phishing email with credential harvesting link delivered',
+    'TA0001',
+    'Initial Access',
+    'T1566.002',
+    'Spearphishing Link',
+    45,
+    ['email', 'user', 'url', 'domain'],
+    ['phishing'],
+  ),
+  T(
+    PROOFPOINT,
+    'Email',
+    'Malicious attachment delivered (macro-enabled document)',
+    'TA0001',
+    'Initial Access',
+    'T1566.001',
+    'Spearphishing Attachment',
+    60,
+    ['email', 'user', 'hash', 'domain'],
+    ['phishing', 'malware'],
+  ),
+  T(
+    PROOFPOINT,
+    'Email',
+    'User clicked URL later rewritten as malicious',
+    'TA0001',
+    'Initial Access',
+    'T1566.002',
+    'Spearphishing Link',
+    55,
+    ['email', 'user', 'url', 'ip'],
+    ['phishing'],
+  ),
+  T(
+    FALCON,
+    'EDR',
+    'Encoded PowerShell command line executed',
+    'TA0002',
+    'Execution',
+    'T1059.001',
+    'PowerShell',
+    65,
+    ['host', 'user', 'hash'],
+    ['powershell'],
+  ),
+  T(
+    DEFENDER,
+    'EDR',
+    'Suspicious Office child process (winword.exe spawned cmd.exe)',
+    'TA0002',
+    'Execution',
+    'T1204.002',
+    'Malicious File',
+    62,
+    ['host', 'user', 'hash'],
+    ['malware'],
+  ),
+  T(
+    FALCON,
+    'EDR',
+    'Credential dumping from LSASS memory',
+    'TA0006',
+    'Credential Access',
+    'T1003.001',
+    'LSASS Memory',
+    88,
+    ['host', 'user', 'hash'],
+    ['credential-theft'],
+  ),
+  T(
+    DEFENDER,
+    'EDR',
+    'Mimikatz-like tool detected',
+    'TA0006',
+    'Credential Access',
+    'T1003',
+    'OS Credential Dumping',
+    92,
+    ['host', 'user', 'hash'],
+    ['credential-theft'],
+  ),
+  T(
+    FALCON,
+    'EDR',
+    'Scheduled task created for persistence',
+    'TA0003',
+    'Persistence',
+    'T1053.005',
+    'Scheduled Task',
+    48,
+    ['host', 'user'],
+    ['persistence'],
+  ),
+  T(
+    DEFENDER,
+    'EDR',
+    'Run key modified by unsigned binary',
+    'TA0003',
+    'Persistence',
+    'T1547.001',
+    'Registry Run Keys / Startup Folder',
+    50,
+    ['host', 'user', 'hash'],
+    ['persistence'],
+  ),
+  T(
+    FALCON,
+    'EDR',
+    'Volume shadow copies deleted (vssadmin)',
+    'TA0040',
+    'Impact',
+    'T1490',
+    'Inhibit System Recovery',
+    95,
+    ['host', 'user'],
+    ['ransomware'],
+  ),
+  T(
+    DEFENDER,
+    'EDR',
+    'Mass file encryption behaviour',
+    'TA0040',
+    'Impact',
+    'T1486',
+    'Data Encrypted for Impact',
+    98,
+    ['host', 'user', 'hash'],
+    ['ransomware'],
+  ),
+  T(
+    FALCON,
+    'EDR',
+    'Process injection into explorer.exe',
+    'TA0005',
+    'Defense Evasion',
+    'T1055',
+    'Process Injection',
+    72,
+    ['host', 'hash'],
+    ['evasion'],
+  ),
+  T(
+    DEFENDER,
+    'EDR',
+    'Security tool tampering attempt',
+    'TA0005',
+    'Defense Evasion',
+    'T1562.001',
+    'Disable or Modify Tools',
+    78,
+    ['host', 'user'],
+    ['evasion'],
+  ),
+  T(
+    SPLUNK,
+    'SIEM',
+    'Multiple failed logons followed by success',
+    'TA0006',
+    'Credential Access',
+    'T1110.001',
+    'Password Guessing',
+    52,
+    ['user', 'ip', 'host'],
+    ['brute-force'],
+  ),
+  T(
+    SPLUNK,
+    'SIEM',
+    'Password spraying against Azure AD',
+    'TA0006',
+    'Credential Access',
+    'T1110.003',
+    'Password Spraying',
+    58,
+    ['user', 'ip'],
+    ['brute-force', 'cloud'],
+  ),
+  T(
+    ELASTIC,
+    'SIEM',
+    'Impossible travel sign-in',
+    'TA0001',
+    'Initial Access',
+    'T1078',
+    'Valid Accounts',
+    55,
+    ['user', 'ip'],
+    ['identity'],
+  ),
+  T(
+    ELASTIC,
+    'SIEM',
+    'New inbox forwarding rule to external domain',
+    'TA0009',
+    'Collection',
+    'T1114.003',
+    'Email Forwarding Rule',
+    60,
+    ['user', 'email', 'domain'],
+    ['bec'],
+  ),
+  T(
+    SPLUNK,
+    'SIEM',
+    'Application Usage Anomaly',
+    'TA0007',
+    'Discovery',
+    'T1087',
+    'Account Discovery',
+    30,
+    ['user', 'host'],
+    ['anomaly'],
+  ),
+  T(
+    ELASTIC,
+    'SIEM',
+    'Remote service logon via PsExec',
+    'TA0008',
+    'Lateral Movement',
+    'T1569.002',
+    'Service Execution',
+    70,
+    ['host', 'user', 'ip'],
+    ['lateral-movement'],
+  ),
+  T(
+    SPLUNK,
+    'SIEM',
+    'RDP logon from unusual source host',
+    'TA0008',
+    'Lateral Movement',
+    'T1021.001',
+    'Remote Desktop Protocol',
+    56,
+    ['host', 'user', 'ip'],
+    ['lateral-movement'],
+  ),
+  T(
+    ELASTIC,
+    'SIEM',
+    'Privileged group membership changed',
+    'TA0004',
+    'Privilege Escalation',
+    'T1098',
+    'Account Manipulation',
+    64,
+    ['user', 'host'],
+    ['identity'],
+  ),
+  T(
+    SPLUNK,
+    'SIEM',
+    'Large outbound data transfer to cloud storage',
+    'TA0010',
+    'Exfiltration',
+    'T1567.002',
+    'Exfiltration to Cloud Storage',
+    74,
+    ['host', 'user', 'domain', 'ip'],
+    ['exfiltration'],
+  ),
+  T(
+    ELASTIC,
+    'SIEM',
+    'AD enumeration with BloodHound-like queries',
+    'TA0007',
+    'Discovery',
+    'T1069.002',
+    'Domain Groups',
+    46,
+    ['host', 'user'],
+    ['discovery'],
+  ),
+  T(
+    SURICATA,
+    'IDS',
+    'ET MALWARE Cobalt Strike Beacon Observed',
+    'TA0011',
+    'Command and Control',
+    'T1071.001',
+    'Web Protocols',
+    90,
+    ['ip', 'host', 'domain'],
+    ['c2'],
+  ),
+  T(
+    SURICATA,
+    'IDS',
+    'ET POLICY DNS query to dynamic DNS domain',
+    'TA0011',
+    'Command and Control',
+    'T1568',
+    'Dynamic Resolution',
+    35,
+    ['ip', 'host', 'domain'],
+    ['dns'],
+  ),
+  T(
+    SURICATA,
+    'IDS',
+    'ET SCAN Nmap scripting engine user-agent',
+    'TA0043',
+    'Reconnaissance',
+    'T1595.002',
+    'Vulnerability Scanning',
+    28,
+    ['ip'],
+    ['scan'],
+  ),
+  T(
+    SURICATA,
+    'IDS',
+    'ET EXPLOIT Apache Log4j RCE attempt (CVE-2021-44228)',
+    'TA0001',
+    'Initial Access',
+    'T1190',
+    'Exploit Public-Facing Application',
+    84,
+    ['ip', 'host'],
+    ['exploit'],
+  ),
+  T(
+    SURICATA,
+    'IDS',
+    'ET INFO DNS over HTTPS to public resolver',
+    'TA0011',
+    'Command and Control',
+    'T1572',
+    'Protocol Tunneling',
+    18,
+    ['ip', 'host'],
+    ['dns'],
+  ),
+  T(
+    SURICATA,
+    'IDS',
+    'ET TROJAN Possible DNS tunneling (long TXT queries)',
+    'TA0010',
+    'Exfiltration',
+    'T1048.003',
+    'Exfiltration Over Unencrypted Non-C2 Protocol',
+    66,
+    ['ip', 'host', 'domain'],
+    ['dns', 'exfiltration'],
+  ),
 ];
 
-const FIRST_NAMES = ['john', 'maria', 'ahmed', 'li', 'olga', 'pierre', 'fatima', 'kenji', 'sara', 'tom', 'ines', 'raj', 'anna', 'ben', 'chloe', 'dmitri'];
-const LAST_NAMES = ['smith', 'garcia', 'hassan', 'wei', 'ivanova', 'dubois', 'khan', 'sato', 'rossi', 'brown', 'costa', 'patel', 'novak', 'jones', 'martin', 'petrov'];
-const HOST_ROLES = ['WS-FIN', 'WS-HR', 'WS-ENG', 'WS-OPS', 'LT-SALES', 'LT-EXEC', 'SRV-APP', 'SRV-DB', 'SRV-FILE', 'DC'];
-const BAD_DOMAINS = ['login-microsoftonline.support', 'secure-docusign.review', 'cdn-update.services', 'paypa1-billing.com', 'office365-auth.info', 'dropbox-share.link', 'dyn-ns.duckdns.org', 'pastebin-raw.xyz', 'track-parcel.delivery', 'okta-verify.cloud'];
+/** Low-severity detections are far more common than critical ones, as in a real SOC queue. */
+const TEMPLATE_WEIGHTS = TEMPLATES.map((t) => (110 - t.baseScore) ** 2);
+const TEMPLATE_WEIGHT_TOTAL = TEMPLATE_WEIGHTS.reduce((a, b) => a + b, 0);
+
+function pickTemplate(rng: SeededRandom): DetectionTemplate {
+  let r = rng.next() * TEMPLATE_WEIGHT_TOTAL;
+  for (let i = 0; i < TEMPLATES.length; i++) {
+    r -= TEMPLATE_WEIGHTS[i]!;
+    if (r < 0) return TEMPLATES[i]!;
+  }
+  return TEMPLATES[TEMPLATES.length - 1]!;
+}
+
+const FIRST_NAMES = [
+  'john',
+  'maria',
+  'ahmed',
+  'li',
+  'olga',
+  'pierre',
+  'fatima',
+  'kenji',
+  'sara',
+  'tom',
+  'ines',
+  'raj',
+  'anna',
+  'ben',
+  'chloe',
+  'dmitri',
+];
+const LAST_NAMES = [
+  'smith',
+  'garcia',
+  'hassan',
+  'wei',
+  'ivanova',
+  'dubois',
+  'khan',
+  'sato',
+  'rossi',
+  'brown',
+  'costa',
+  'patel',
+  'novak',
+  'jones',
+  'martin',
+  'petrov',
+];
+const HOST_ROLES = [
+  'WS-FIN',
+  'WS-HR',
+  'WS-ENG',
+  'WS-OPS',
+  'LT-SALES',
+  'LT-EXEC',
+  'SRV-APP',
+  'SRV-DB',
+  'SRV-FILE',
+  'DC',
+];
+const BAD_DOMAINS = [
+  'login-microsoftonline.support',
+  'secure-docusign.review',
+  'cdn-update.services',
+  'paypa1-billing.com',
+  'office365-auth.info',
+  'dropbox-share.link',
+  'dyn-ns.duckdns.org',
+  'pastebin-raw.xyz',
+  'track-parcel.delivery',
+  'okta-verify.cloud',
+];
 const TENANT_DOMAINS: Record<string, string> = {
   'Acme Corp': 'acme.example',
   'Globex Bank': 'globexbank.example',
@@ -174,7 +566,9 @@ function tenantPools(rng: SeededRandom, tenant: string): TenantPools {
   const domain = TENANT_DOMAINS[tenant] ?? 'corp.example';
   const hosts: string[] = [];
   for (let i = 0; i < 400; i++) {
-    hosts.push(`${rng.pick(HOST_ROLES)}-${String(rng.int(1, 9999)).padStart(4, '0')}.${domain}`.toLowerCase());
+    hosts.push(
+      `${rng.pick(HOST_ROLES)}-${String(rng.int(1, 9999)).padStart(4, '0')}.${domain}`.toLowerCase(),
+    );
   }
   const users: string[] = [];
   for (let i = 0; i < 300; i++) users.push(`${rng.pick(FIRST_NAMES)}.${rng.pick(LAST_NAMES)}`);
@@ -195,13 +589,22 @@ function caseScoreOf(alerts: readonly DemoAlert[], entityCount: number): number 
   const tactics = new Set(alerts.map((a) => a.tactic)).size;
   return Math.min(
     100,
-    max + Math.min(6, Math.floor((alerts.length - 1) / 2)) + (tactics - 1) + Math.min(3, Math.floor(entityCount / 6)),
+    max +
+      Math.min(6, Math.floor((alerts.length - 1) / 2)) +
+      (tactics - 1) +
+      Math.min(3, Math.floor(entityCount / 6)),
   );
 }
 
 const SUMMARIES: Record<CaseOutcome, string[]> = {
-  'True Positive': ['Confirmed malicious activity; host isolated and credentials reset.', 'Phishing confirmed; messages purged and sender blocked.'],
-  'False Positive': ['Activity traced to an approved admin script.', 'Vulnerability scanner run by the red team, as scheduled.'],
+  'True Positive': [
+    'Confirmed malicious activity; host isolated and credentials reset.',
+    'Phishing confirmed; messages purged and sender blocked.',
+  ],
+  'False Positive': [
+    'Activity traced to an approved admin script.',
+    'Vulnerability scanner run by the red team, as scheduled.',
+  ],
   Indeterminate: ['Not enough telemetry to conclude; monitoring extended.'],
   Other: ['Duplicate of an existing investigation.'],
 };
@@ -234,12 +637,15 @@ export function* generateDemoCases(options: DemoOptions): Generator<DemoCase> {
     const badDomain = rng.pick(BAD_DOMAINS);
     const fileHash = rng.hex(32);
     const tenantDomain = TENANT_DOMAINS[tenant] ?? 'corp.example';
-    const size = Math.min(remaining, 1 + Math.floor(-Math.log(1 - rng.next()) * (meanAlertsPerCase - 1)));
+    const size = Math.min(
+      remaining,
+      1 + Math.floor(-Math.log(1 - rng.next()) * (meanAlertsPerCase - 1)),
+    );
     const capped = Math.min(size, 12);
     const alerts: DemoAlert[] = [];
     let t = clock;
     for (let i = 0; i < capped; i++) {
-      const tpl = rng.pick(TEMPLATES);
+      const tpl = pickTemplate(rng);
       const entities: EntityRef[] = [];
       for (const kind of tpl.kinds) {
         switch (kind) {
@@ -297,7 +703,8 @@ export function* generateDemoCases(options: DemoOptions): Generator<DemoCase> {
     let top = alerts[0]!;
     for (const a of alerts) if (a.score > top.score) top = a;
     const others = alerts.length - 1;
-    const name = others === 0 ? top.title : `${top.title} and ${others} other${others === 1 ? '' : 's'}`;
+    const name =
+      others === 0 ? top.title : `${top.title} and ${others} other${others === 1 ? '' : 's'}`;
     const score = caseScoreOf(alerts, entities.length);
     const firstAlertAt = alerts[0]!.timestamp;
     const lastAlertAt = alerts[alerts.length - 1]!.timestamp;
@@ -310,7 +717,13 @@ export function* generateDemoCases(options: DemoOptions): Generator<DemoCase> {
     let closedAt: number | null = null;
     if (rng.chance(closedChance)) {
       status = rng.chance(0.85) ? 'Resolved' : 'Cancelled';
-      outcome = rng.pick(['True Positive', 'False Positive', 'False Positive', 'Indeterminate', 'Other'] as const);
+      outcome = rng.pick([
+        'True Positive',
+        'False Positive',
+        'False Positive',
+        'Indeterminate',
+        'Other',
+      ] as const);
       summary = rng.pick(SUMMARIES[outcome]);
       closedAt = Math.min(options.endAt, lastAlertAt + rng.int(HOUR, 3 * DAY));
     } else {
@@ -319,8 +732,16 @@ export function* generateDemoCases(options: DemoOptions): Generator<DemoCase> {
     const assigned = status !== 'New' || rng.chance(0.2);
     const assigneeLogin = assigned ? rng.pick(DEMO_ANALYSTS).login : null;
     const tags = [...new Set(alerts.flatMap((a) => a.tags))].sort();
-    const users = [...new Set(alerts.flatMap((a) => a.entities.filter((e) => e.kind === 'user').map((e) => e.value)))];
-    const hosts = [...new Set(alerts.flatMap((a) => a.entities.filter((e) => e.kind === 'host').map((e) => e.value)))];
+    const users = [
+      ...new Set(
+        alerts.flatMap((a) => a.entities.filter((e) => e.kind === 'user').map((e) => e.value)),
+      ),
+    ];
+    const hosts = [
+      ...new Set(
+        alerts.flatMap((a) => a.entities.filter((e) => e.kind === 'host').map((e) => e.value)),
+      ),
+    ];
     const createdAt = firstAlertAt + rng.int(5_000, 120_000);
     yield {
       tenant,
@@ -338,7 +759,10 @@ export function* generateDemoCases(options: DemoOptions): Generator<DemoCase> {
       alerts,
       entities,
       createdAt,
-      updatedAt: Math.max(createdAt, closedAt ?? Math.min(options.endAt, lastAlertAt + rng.int(0, 6 * HOUR))),
+      updatedAt: Math.max(
+        createdAt,
+        closedAt ?? Math.min(options.endAt, lastAlertAt + rng.int(0, 6 * HOUR)),
+      ),
       closedAt,
       firstAlertAt,
       lastAlertAt,

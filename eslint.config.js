@@ -1,0 +1,49 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'http', 'net', 'url', 'util', 'events', 'stream'];
+const nodePatterns = ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`)];
+
+/** Layering (ARCHITECTURE.md rule 11), enforced by folder. */
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'out', 'dist', 'test-results', 'playwright-report', '.tmp', 'main/store/migrations'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: restrict([...nodePatterns, 'electron', 'react', 'react-dom', 'better-sqlite3', '**/main/**', '**/renderer/**'], 'shared/ is pure: no Node, DOM, Electron or app-side imports'),
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      ...restrict([...nodePatterns, 'electron', 'better-sqlite3', '**/main/**'], 'the renderer never sees Node, Electron or the store (rules 4 and 11)'),
+    },
+  },
+  {
+    files: ['main/**/*.ts', 'tests/**/*.ts', 'scripts/**/*.{ts,mjs}', 'server/**/*.ts'],
+    ignores: ['main/electron/**'],
+    rules: restrict(['electron'], "only main/electron/ imports 'electron' (rule 2)"),
+  },
+  {
+    files: ['preload/**/*.ts'],
+    rules: restrict(['**/main/**', 'better-sqlite3'], 'preload exposes the contract only'),
+  },
+);
