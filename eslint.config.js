@@ -3,7 +3,20 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'http', 'net', 'url', 'util', 'events', 'stream'];
+const nodeBuiltins = [
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'worker_threads',
+  'http',
+  'net',
+  'url',
+  'util',
+  'events',
+  'stream',
+];
 const nodePatterns = ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`)];
 
 /** Layering (ARCHITECTURE.md rule 11), enforced by folder. */
@@ -12,21 +25,45 @@ const restrict = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'out', 'dist', 'test-results', 'playwright-report', '.tmp', 'main/store/migrations'] },
+  {
+    ignores: [
+      'node_modules',
+      'out',
+      'dist',
+      'test-results',
+      'playwright-report',
+      '.tmp',
+      'main/store/migrations',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'off',
     },
   },
   {
     files: ['shared/**/*.ts'],
-    rules: restrict([...nodePatterns, 'electron', 'react', 'react-dom', 'better-sqlite3', '**/main/**', '**/renderer/**'], 'shared/ is pure: no Node, DOM, Electron or app-side imports'),
+    rules: restrict(
+      [
+        ...nodePatterns,
+        'electron',
+        'react',
+        'react-dom',
+        'better-sqlite3',
+        '**/main/**',
+        '**/renderer/**',
+      ],
+      'shared/ is pure: no Node, DOM, Electron or app-side imports',
+    ),
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
@@ -34,7 +71,10 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      ...restrict([...nodePatterns, 'electron', 'better-sqlite3', '**/main/**'], 'the renderer never sees Node, Electron or the store (rules 4 and 11)'),
+      ...restrict(
+        [...nodePatterns, 'electron', 'better-sqlite3', '**/main/**'],
+        'the renderer never sees Node, Electron or the store (rules 4 and 11)',
+      ),
     },
   },
   {

@@ -4,7 +4,7 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
   process.stderr.write(
     `watchfloor: Node ${process.versions.node} is too old; Node 22 or newer is needed ` +
-      '(inside the repo, `npx watchfloor` uses the project\'s own Node 22)\n',
+      "(inside the repo, `npx watchfloor` uses the project's own Node 22)\n",
   );
   process.exit(1);
 }

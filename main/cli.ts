@@ -4,6 +4,20 @@ import { defaultStorePath, sourceMigrationsFolder } from './store/paths';
 import { StoreOpenError } from './store/open';
 import { defaultDemoEnd, loadDemoData } from './services/demo';
 import { listCases } from './services/cases';
+import { alertRefsOfCases, listAlerts } from './services/alerts';
+import { importAlertFiles } from './services/import-files';
+import {
+  CORRELATION_SETTING_KEYS,
+  getCorrelationSettings,
+  isCorrelationSettingKey,
+  parseCorrelationSetting,
+  setCorrelationSetting,
+} from './services/correlation-settings';
+import { addCaseFilter, listCaseFilters, removeCaseFilter } from './services/case-filters';
+import { ALERT_STATUSES, type AlertStatus } from '../shared/domain/types';
+import { ALERT_FORMATS } from '../shared/domain/ingest/build-alert';
+import type { ParseFormatOption } from '../shared/domain/ingest/parse';
+import { ServiceError } from './ipc/errors';
 import { APP_VERSION } from './version';
 
 /**
@@ -22,16 +36,20 @@ class CliError extends Error {
 
 function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number, got "${value}"`);
+    if (!/^\d+$/.test(value))
+      throw new InvalidArgumentError(`${name} must be a whole number, got "${value}"`);
     const n = Number(value);
-    if (n < 1 || n > max) throw new InvalidArgumentError(`${name} must be between 1 and ${max}, got ${n}`);
+    if (n < 1 || n > max)
+      throw new InvalidArgumentError(`${name} must be between 1 and ${max}, got ${n}`);
     return n;
   };
 }
 
 function seedArg(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 2 ** 31 - 1) {
-    throw new InvalidArgumentError(`seed must be a whole number from 0 to 2147483647, got "${value}"`);
+    throw new InvalidArgumentError(
+      `seed must be a whole number from 0 to 2147483647, got "${value}"`,
+    );
   }
   return Number(value);
 }
@@ -61,8 +79,14 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
 
   program
     .command('demo')
-    .description('load deterministic demo data: alerts from SIEM, EDR, IDS and email sources, grouped into cases')
-    .requiredOption('--alerts <n>', 'number of alerts to generate', positiveInt('--alerts', 10_000_000))
+    .description(
+      'load deterministic demo data: alerts from SIEM, EDR, IDS and email sources, grouped into cases',
+    )
+    .requiredOption(
+      '--alerts <n>',
+      'number of alerts to generate',
+      positiveInt('--alerts', 10_000_000),
+    )
     .option('--seed <s>', 'random seed (same seed, same data)', seedArg, 1)
     .action(async (opts: { alerts: number; seed: number }) => {
       const ws = openWorkspace(program.opts<{ db?: string }>().db ?? defaultStorePath(), {
@@ -72,7 +96,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
       try {
         const started = performance.now();
         const ref = ws.store.db
-          .prepare("SELECT 1 FROM alerts WHERE source_ref LIKE ? LIMIT 1")
+          .prepare('SELECT 1 FROM alerts WHERE source_ref LIKE ? LIMIT 1')
           .get(`%-${opts.seed}-1`);
         if (ref) {
           throw new CliError(
@@ -96,7 +120,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .description('list cases, most recently updated first')
     .option('--json', 'print a JSON array (the only output format for now)')
     .option('--limit <n>', 'at most this many cases', positiveInt('--limit', 1_000_000), 100)
-    .action((opts: { json?: boolean; limit: number }) => {
+    .option('--with-alerts', 'add alertRefs: ["source:sourceRef", …] to each case')
+    .action((opts: { json?: boolean; limit: number; withAlerts?: boolean }) => {
       if (!opts.json) throw new CliError('cases: add --json (the only output format so far)');
       withWorkspace(program, false, (ws) => {
         const { rows } = listCases(ws.store, {
@@ -106,6 +131,12 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           direction: 'desc',
           withTotal: false,
         });
+        const refs = opts.withAlerts
+          ? alertRefsOfCases(
+              ws.store,
+              rows.map((c) => c.id),
+            )
+          : null;
         const result = rows.map((c) => ({
           id: c.id,
           number: c.number,
@@ -117,10 +148,164 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           alertCount: c.alertCount,
           createdAt: iso(c.createdAt),
           updatedAt: iso(c.updatedAt),
+          ...(refs ? { alertRefs: refs.get(c.id) ?? [] } : {}),
         }));
         out(JSON.stringify(result, null, 2) + '\n');
       });
     });
+
+  program
+    .command('import')
+    .description(
+      'import alert files (Watchfloor v1, Elastic ECS, Suricata EVE, Wazuh, TheHive 5) and correlate them into cases',
+    )
+    .argument('<paths...>', 'JSON array, JSON object or NDJSON files')
+    .option('--format <format>', `auto|${ALERT_FORMATS.join('|')}`, 'auto')
+    .action((paths: string[], opts: { format: string }) => {
+      if (opts.format !== 'auto' && !(ALERT_FORMATS as readonly string[]).includes(opts.format)) {
+        throw new CliError(
+          `--format must be auto or one of ${ALERT_FORMATS.join(', ')}, got "${opts.format}"`,
+          2,
+        );
+      }
+      const summary = withWorkspace(program, true, (ws) =>
+        importAlertFiles(ws.store, paths, {
+          format: opts.format as ParseFormatOption,
+          actor: ws.user.login,
+        }),
+      );
+      const { read, imported, duplicates, suppressed, failed, casesCreated, casesUpdated, errors } =
+        summary;
+      out(
+        JSON.stringify({
+          read,
+          imported,
+          duplicates,
+          suppressed,
+          failed,
+          casesCreated,
+          casesUpdated,
+          errors,
+        }) + '\n',
+      );
+      if (failed > 0) throw new CommanderError(1, 'watchfloor.import.partial', '');
+    });
+
+  program
+    .command('alerts')
+    .description('list alerts, newest first')
+    .option('--json', 'print a JSON array')
+    .option('--status <status>', ALERT_STATUSES.join('|'))
+    .option('--limit <n>', 'at most this many alerts', positiveInt('--limit', 10_000_000), 1000)
+    .action((opts: { json?: boolean; status?: string; limit: number }) => {
+      if (!opts.json) throw new CliError('alerts: add --json (the only output format so far)');
+      if (opts.status && !(ALERT_STATUSES as readonly string[]).includes(opts.status)) {
+        throw new CliError(
+          `--status must be one of ${ALERT_STATUSES.join(', ')}, got "${opts.status}"`,
+          2,
+        );
+      }
+      withWorkspace(program, false, (ws) => {
+        const rows = listAlerts(ws.store, {
+          status: opts.status as AlertStatus | undefined,
+          limit: opts.limit,
+          offset: 0,
+        });
+        out(
+          JSON.stringify(
+            rows.map((a) => ({ ...a, timestamp: iso(a.timestamp) })),
+            null,
+            2,
+          ) + '\n',
+        );
+      });
+    });
+
+  const settings = program.command('settings').description('read or change settings');
+  settings
+    .command('get')
+    .argument('<key>', Object.keys(CORRELATION_SETTING_KEYS).join('|'))
+    .action((key: string) => {
+      if (!isCorrelationSettingKey(key)) {
+        throw new CliError(
+          `unknown setting "${key}"; known: ${Object.keys(CORRELATION_SETTING_KEYS).join(', ')}`,
+          2,
+        );
+      }
+      withWorkspace(program, false, (ws) => {
+        const all = getCorrelationSettings(ws.store);
+        const field = key.slice('correlation.'.length) as keyof typeof all;
+        out(JSON.stringify(all[field]) + '\n');
+      });
+    });
+  settings
+    .command('set')
+    .argument('<key>', Object.keys(CORRELATION_SETTING_KEYS).join('|'))
+    .argument('<value>')
+    .action((key: string, value: string) => {
+      if (!isCorrelationSettingKey(key)) {
+        throw new CliError(
+          `unknown setting "${key}"; known: ${Object.keys(CORRELATION_SETTING_KEYS).join(', ')}`,
+          2,
+        );
+      }
+      let parsed: number | boolean;
+      try {
+        parsed = parseCorrelationSetting(key, value);
+      } catch (e) {
+        throw new CliError((e as Error).message, 2);
+      }
+      withWorkspace(program, true, (ws) =>
+        setCorrelationSetting(ws.store, ws.user.login, ws.user.tenantId, key, parsed),
+      );
+      out(JSON.stringify({ [key]: parsed }) + '\n');
+    });
+
+  const filters = program
+    .command('case-filters')
+    .description('case filters (COR-5): matching alerts create no case');
+  filters
+    .command('add')
+    .requiredOption('--name <name>', 'filter name')
+    .requiredOption('--condition <json>', 'condition tree as JSON (shared/domain/conditions.ts)')
+    .action((opts: { name: string; condition: string }) => {
+      let condition: unknown;
+      try {
+        condition = JSON.parse(opts.condition);
+      } catch (e) {
+        throw new CliError(`--condition is not valid JSON: ${(e as Error).message}`, 2);
+      }
+      const filter = withWorkspace(program, true, (ws) => {
+        try {
+          return addCaseFilter(ws.store, ws.user.login, ws.user.tenantId, opts.name, condition);
+        } catch (e) {
+          if (e instanceof ServiceError) throw new CliError(e.message, 2);
+          throw e;
+        }
+      });
+      out(JSON.stringify(filter) + '\n');
+    });
+  filters
+    .command('list')
+    .action(() =>
+      withWorkspace(program, false, (ws) =>
+        out(JSON.stringify(listCaseFilters(ws.store), null, 2) + '\n'),
+      ),
+    );
+  filters
+    .command('remove')
+    .argument('<id>')
+    .action((id: string) =>
+      withWorkspace(program, false, (ws) => {
+        try {
+          removeCaseFilter(ws.store, ws.user.login, ws.user.tenantId, id);
+        } catch (e) {
+          if (e instanceof ServiceError) throw new CliError(e.message);
+          throw e;
+        }
+        out(JSON.stringify({ removed: id }) + '\n');
+      }),
+    );
   return program;
 }
 

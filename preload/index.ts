@@ -1,10 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  isChannel,
-  isEventName,
-  type IpcResult,
-  type WatchfloorApi,
-} from '../shared/ipc/contract';
+import { isChannel, isEventName, type IpcResult, type WatchfloorApi } from '../shared/ipc/contract';
 
 /**
  * Exposes only invoke/subscribe for the channels and events the contract declares (rule 3);

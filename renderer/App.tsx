@@ -39,7 +39,12 @@ export function App() {
       </div>
     );
   }
-  if (!info) return <div className="loading" aria-busy="true">Opening the local store…</div>;
+  if (!info)
+    return (
+      <div className="loading" aria-busy="true">
+        Opening the local store…
+      </div>
+    );
 
   return (
     <div className={`shell ${info.preferences.sidebarCollapsed ? 'collapsed' : ''}`}>

@@ -17,9 +17,19 @@ if (!rendererOnly) {
     logLevel: 'warning',
     external: ['electron', 'better-sqlite3'],
   };
-  await esbuild({ ...common, entryPoints: [path.join(root, 'main/electron/index.ts')], outfile: path.join(root, 'out/main/index.cjs') });
-  await esbuild({ ...common, entryPoints: [path.join(root, 'preload/index.ts')], outfile: path.join(root, 'out/preload/index.cjs') });
-  fs.cpSync(path.join(root, 'main/store/migrations'), path.join(root, 'out/main/migrations'), { recursive: true });
+  await esbuild({
+    ...common,
+    entryPoints: [path.join(root, 'main/electron/index.ts')],
+    outfile: path.join(root, 'out/main/index.cjs'),
+  });
+  await esbuild({
+    ...common,
+    entryPoints: [path.join(root, 'preload/index.ts')],
+    outfile: path.join(root, 'out/preload/index.cjs'),
+  });
+  fs.cpSync(path.join(root, 'main/store/migrations'), path.join(root, 'out/main/migrations'), {
+    recursive: true,
+  });
 }
 await viteBuild({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
 console.log(`built ${rendererOnly ? 'renderer' : 'main, preload and renderer'} into out/`);

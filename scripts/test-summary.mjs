@@ -10,7 +10,11 @@ let missing = false;
 if (fs.existsSync(vitestFile)) {
   const v = JSON.parse(fs.readFileSync(vitestFile, 'utf8'));
   passed += v.numPassedTests ?? 0;
-  failed += (v.numFailedTests ?? 0) + (v.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+  failed +=
+    (v.numFailedTests ?? 0) +
+    (v.testResults ?? []).filter(
+      (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
+    ).length;
   skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
 } else {
   console.error(`no Vitest report at ${vitestFile}`);

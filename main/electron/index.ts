@@ -79,7 +79,8 @@ if (!app.requestSingleInstanceLock()) {
   };
 
   void app.whenReady().then(() => {
-    const storePath = process.env.WATCHFLOOR_DB ?? path.join(app.getPath('userData'), 'watchfloor.db');
+    const storePath =
+      process.env.WATCHFLOOR_DB ?? path.join(app.getPath('userData'), 'watchfloor.db');
     try {
       workspace = openWorkspace(storePath, {
         create: true,
@@ -102,12 +103,17 @@ if (!app.requestSingleInstanceLock()) {
     for (const channel of CHANNELS) {
       ipcMain.handle(channel, (event, payload: unknown) => {
         if (!isTrustedSender(event.senderFrame, mainWindow?.webContents ?? null)) {
-          return { ok: false, error: { code: 'FORBIDDEN', message: 'IPC from an untrusted frame' } };
+          return {
+            ok: false,
+            error: { code: 'FORBIDDEN', message: 'IPC from an untrusted frame' },
+          };
         }
         return router.invoke(channel, payload);
       });
     }
-    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
+      callback(false),
+    );
     serveRenderer();
     Menu.setApplicationMenu(buildAppMenu(isDev));
     createWindow();

@@ -4,7 +4,10 @@ import { openExternalSafely } from './security';
 export function buildAppMenu(isDev: boolean): Menu {
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { label: 'File', submenu: [process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' }] },
+    {
+      label: 'File',
+      submenu: [process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' }],
+    },
     { role: 'editMenu' },
     {
       label: 'View',

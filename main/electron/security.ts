@@ -26,7 +26,10 @@ export function lockDownContents(contents: WebContents): void {
 }
 
 /** IPC is accepted only from the app's own top frame and origin (rule 12). */
-export function isTrustedSender(frame: Electron.WebFrameMain | null, mainContents: WebContents | null): boolean {
+export function isTrustedSender(
+  frame: Electron.WebFrameMain | null,
+  mainContents: WebContents | null,
+): boolean {
   if (!frame || !mainContents) return false;
   if (frame !== mainContents.mainFrame) return false;
   return frame.url.startsWith(APP_ORIGIN + '/');

@@ -33,14 +33,22 @@ export function createHandlers(
         'demo',
         `Load demo data (${alerts.toLocaleString('en')} alerts)`,
         async (job) => {
-          const result = await loadDemoData(store, { alerts, seed, endAt: defaultDemoEnd() }, (p) => {
-            job.progress(p.alerts / p.total, `${p.alerts.toLocaleString('en')} alerts, ${p.cases.toLocaleString('en')} cases`);
-          });
+          const result = await loadDemoData(
+            store,
+            { alerts, seed, endAt: defaultDemoEnd() },
+            (p) => {
+              job.progress(
+                p.alerts / p.total,
+                `${p.alerts.toLocaleString('en')} alerts, ${p.cases.toLocaleString('en')} cases`,
+              );
+            },
+          );
           notify('case');
           notify('alert');
           return result;
         },
-        (r) => `Loaded ${r.alerts.toLocaleString('en')} alerts in ${r.cases.toLocaleString('en')} cases`,
+        (r) =>
+          `Loaded ${r.alerts.toLocaleString('en')} alerts in ${r.cases.toLocaleString('en')} cases`,
       );
       return { jobId: id };
     },

@@ -10,7 +10,9 @@ import {
 import { ServiceError } from './errors';
 
 export type Handlers = {
-  [C in Channel]: (request: ChannelParsedRequest<C>) => ChannelResponse<C> | Promise<ChannelResponse<C>>;
+  [C in Channel]: (
+    request: ChannelParsedRequest<C>,
+  ) => ChannelResponse<C> | Promise<ChannelResponse<C>>;
 };
 
 export interface Router {

@@ -73,7 +73,8 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
 }
 
 export function getCase(store: Store, id: string): CaseRow | null {
-  const row = store.db.prepare(`${CASE_ROW_SELECT} WHERE c.id = ?`).get(id) as CaseDbRow | undefined;
+  const row = store.db.prepare(`${CASE_ROW_SELECT} WHERE c.id = ?`).get(id) as
+    CaseDbRow | undefined;
   return row ? toCaseRow(row) : null;
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../../shared/domain/demo';
 import { severityForScore, severityRank } from '../../shared/domain/severity';
 import { SeededRandom } from '../../shared/domain/random';
+import { pickLeadAlert, type LeadAlertFacts } from '../../shared/domain/scoring';
 import { ADMIN_TENANT_NAME } from '../../shared/domain/types';
 import { idAt, newId } from './ids';
 import { tenantIdByName } from './tenants';
@@ -38,8 +39,8 @@ export interface DemoCaseRows {
 }
 
 export const DEMO_SQL = {
-  case: `INSERT INTO cases (id, tenant_id, number, name, description, score, severity, severity_rank, status, outcome, summary, creator, assignee, assignee_name, tags, tlp, pap, what, who, alert_count, created_at, updated_at, closed_at, first_alert_at, last_alert_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  case: `INSERT INTO cases (id, tenant_id, number, name, description, score, severity, severity_rank, status, outcome, summary, creator, assignee, assignee_name, tags, tlp, pap, what, who, alert_count, created_at, updated_at, closed_at, first_alert_at, last_alert_at, tactics, lead_alert)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   alert: `INSERT INTO alerts (id, tenant_id, source, source_ref, type, title, description, timestamp, score, tactic, tactic_name, technique, technique_name, tags, tlp, raw, status, case_id, created_at, updated_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   entity: 'INSERT INTO entities (tenant_id, alert_id, case_id, kind, value) VALUES (?, ?, ?, ?, ?)',
@@ -51,6 +52,23 @@ export interface DemoContext {
   analysts: Map<string, { id: string; displayName: string }>;
   nextNumber: number;
   idRandom: SeededRandom;
+}
+
+/** The correlation state's lead alert (COR-6), so imported alerts can join demo cases. */
+function leadFacts(c: DemoCase): LeadAlertFacts | null {
+  return pickLeadAlert(
+    c.alerts.map((a) => ({
+      title: a.title,
+      score: a.score,
+      timestamp: a.timestamp,
+      source: a.source,
+      sourceRef: a.sourceRef,
+      tactic: a.tactic,
+      technique: a.technique,
+      tacticName: a.tacticName,
+      techniqueName: a.techniqueName,
+    })),
+  );
 }
 
 /** Maps a generated case to the rows the store holds (shared with the insert benchmark). */
@@ -153,6 +171,8 @@ export function demoCaseRows(c: DemoCase, ctx: DemoContext): DemoCaseRows {
       c.closedAt,
       c.firstAlertAt,
       c.lastAlertAt,
+      JSON.stringify([...new Set(c.alerts.map((a) => a.tactic))].sort()),
+      JSON.stringify(leadFacts(c)),
     ],
     caseEntities: c.entities.map((e) => [tenantId, null, caseId, e.kind, e.value]),
     alerts,
@@ -198,8 +218,7 @@ export function prepareDemoContext(store: Store, seed: number): DemoContext {
     };
     for (const a of DEMO_ANALYSTS) {
       const found = w.db.prepare('SELECT id FROM users WHERE login = ?').get(a.login) as
-        | { id: string }
-        | undefined;
+        { id: string } | undefined;
       if (found) {
         analysts.set(a.login, { id: found.id, displayName: a.displayName });
         continue;
@@ -211,13 +230,28 @@ export function prepareDemoContext(store: Store, seed: number): DemoContext {
           `INSERT INTO users (id, tenant_id, login, display_name, email, scope, scope_tenants, profile, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, 'partner', ?, ?, ?, ?)`,
         )
-        .run(id, admin.id, a.login, a.displayName, a.email, JSON.stringify([...tenantIds.values()]), profile, w.now, w.now);
+        .run(
+          id,
+          admin.id,
+          a.login,
+          a.displayName,
+          a.email,
+          JSON.stringify([...tenantIds.values()]),
+          profile,
+          w.now,
+          w.now,
+        );
       w.created(admin.id, 'user', id, { id, login: a.login, displayName: a.displayName });
       analysts.set(a.login, { id, displayName: a.displayName });
     }
   });
   const max = store.db.prepare('SELECT max(number) AS n FROM cases').get() as { n: number | null };
-  return { tenantIds, analysts, nextNumber: (max.n ?? 0) + 1, idRandom: new SeededRandom(seed ^ 0x5eed) };
+  return {
+    tenantIds,
+    analysts,
+    nextNumber: (max.n ?? 0) + 1,
+    idRandom: new SeededRandom(seed ^ 0x5eed),
+  };
 }
 
 const BATCH_ALERTS = 5000;

@@ -23,11 +23,15 @@ export function ensureBaseData(store: Store): void {
     for (const name of [ADMIN_TENANT_NAME, DEFAULT_TENANT_NAME]) {
       if (have.has(name)) continue;
       const row = { id: newId(), name, createdAt: w.now };
-      w.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(row.id, name, w.now);
+      w.db
+        .prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)')
+        .run(row.id, name, w.now);
       w.created(row.id, 'tenant', row.id, row);
     }
     if (!hasUser) {
-      const admin = w.db.prepare('SELECT id FROM tenants WHERE name = ?').get(ADMIN_TENANT_NAME) as {
+      const admin = w.db
+        .prepare('SELECT id FROM tenants WHERE name = ?')
+        .get(ADMIN_TENANT_NAME) as {
         id: string;
       };
       const user = {
@@ -49,7 +53,16 @@ export function ensureBaseData(store: Store): void {
         .prepare(
           'INSERT INTO users (id, tenant_id, login, display_name, scope, profile, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(user.id, user.tenantId, user.login, user.displayName, user.scope, user.profile, w.now, w.now);
+        .run(
+          user.id,
+          user.tenantId,
+          user.login,
+          user.displayName,
+          user.scope,
+          user.profile,
+          w.now,
+          w.now,
+        );
       w.created(admin.id, 'user', user.id, user);
     }
   });
@@ -58,15 +71,18 @@ export function ensureBaseData(store: Store): void {
 /** Returns the tenant with this name, creating it (through the write path) when absent. */
 export function tenantIdByName(store: Store, name: string, actor: string): string {
   if (name === ADMIN_TENANT_NAME) {
-    throw new Error(`the '${ADMIN_TENANT_NAME}' organisation is reserved and holds no cases or alerts`);
+    throw new Error(
+      `the '${ADMIN_TENANT_NAME}' organisation is reserved and holds no cases or alerts`,
+    );
   }
   const row = store.db.prepare('SELECT id FROM tenants WHERE name = ?').get(name) as
-    | { id: string }
-    | undefined;
+    { id: string } | undefined;
   if (row) return row.id;
   return writeTransaction(store, actor, (w) => {
     const id = newId();
-    w.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(id, name, w.now);
+    w.db
+      .prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)')
+      .run(id, name, w.now);
     w.created(id, 'tenant', id, { id, name, createdAt: w.now });
     return id;
   });

@@ -83,7 +83,13 @@ function createWriter(db: Database.Database, actor: string, now: number): Writer
     now,
     created: (tenantId, entityType, entityId, after) =>
       record(
-        { tenantId, entityType, entityId, action: 'create', after: after as Record<string, unknown> },
+        {
+          tenantId,
+          entityType,
+          entityId,
+          action: 'create',
+          after: after as Record<string, unknown>,
+        },
         'create',
       ),
     updated: (tenantId, entityType, entityId, before, after, action = 'update') =>
@@ -104,7 +110,13 @@ function createWriter(db: Database.Database, actor: string, now: number): Writer
     },
     deleted: (tenantId, entityType, entityId, before) =>
       record(
-        { tenantId, entityType, entityId, action: 'delete', before: before as Record<string, unknown> },
+        {
+          tenantId,
+          entityType,
+          entityId,
+          action: 'delete',
+          before: before as Record<string, unknown>,
+        },
         'delete',
       ),
   };

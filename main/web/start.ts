@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const server = await startWebServer({ router, rendererDir, port });
   broadcast = (entity) => server.broadcast('data.changed', { entity });
   ws.jobs.onChange((job) => server.broadcast('jobs.changed', job));
-  process.stdout.write(`Watchfloor (browser mode) on ${path.basename(ws.store.file)}: open ${server.url}\n`);
+  process.stdout.write(
+    `Watchfloor (browser mode) on ${path.basename(ws.store.file)}: open ${server.url}\n`,
+  );
   const stop = () => {
     void server.close().then(() => {
       ws.close();

@@ -25,10 +25,19 @@ export function createWebAdapter(location: Location): WatchfloorApi {
     socket = new WebSocket(wsUrl);
     ready = new Promise((resolve, reject) => {
       socket.addEventListener('open', () => resolve(), { once: true });
-      socket.addEventListener('error', () => reject(new Error('cannot reach Watchfloor (browser mode server stopped?)')), { once: true });
+      socket.addEventListener(
+        'error',
+        () => reject(new Error('cannot reach Watchfloor (browser mode server stopped?)')),
+        { once: true },
+      );
     });
     socket.addEventListener('message', (ev) => {
-      const msg = JSON.parse(String(ev.data)) as { id?: number; result?: IpcResult<unknown>; event?: string; payload?: unknown };
+      const msg = JSON.parse(String(ev.data)) as {
+        id?: number;
+        result?: IpcResult<unknown>;
+        event?: string;
+        payload?: unknown;
+      };
       if (msg.id !== undefined && msg.result) {
         pending.get(msg.id)?.(msg.result);
         pending.delete(msg.id);
@@ -38,7 +47,10 @@ export function createWebAdapter(location: Location): WatchfloorApi {
     });
     socket.addEventListener('close', () => {
       for (const [id, resolve] of pending) {
-        resolve({ ok: false, error: { code: 'INTERNAL', message: 'connection to Watchfloor lost' } });
+        resolve({
+          ok: false,
+          error: { code: 'INTERNAL', message: 'connection to Watchfloor lost' },
+        });
         pending.delete(id);
       }
     });

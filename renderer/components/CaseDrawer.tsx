@@ -8,7 +8,11 @@ export function CaseDrawer({ caseRow, onClose }: { caseRow: CaseRow | null; onCl
   return (
     <Dialog.Root open={caseRow !== null} onOpenChange={(o) => !o && onClose()} modal={false}>
       <Dialog.Portal>
-        <Dialog.Content className="drawer" aria-describedby={undefined} onInteractOutside={(e) => e.preventDefault()}>
+        <Dialog.Content
+          className="drawer"
+          aria-describedby={undefined}
+          onInteractOutside={(e) => e.preventDefault()}
+        >
           {caseRow && (
             <>
               <div className="drawer-head">
@@ -24,11 +28,18 @@ export function CaseDrawer({ caseRow, onClose }: { caseRow: CaseRow | null; onCl
                 <dt>Tenant</dt>
                 <dd>{caseRow.tenantName}</dd>
                 <dt>Status</dt>
-                <dd>{caseRow.status}{caseRow.outcome ? ` · ${caseRow.outcome}` : ''}</dd>
+                <dd>
+                  {caseRow.status}
+                  {caseRow.outcome ? ` · ${caseRow.outcome}` : ''}
+                </dd>
                 <dt>Severity</dt>
-                <dd><SeverityChip severity={caseRow.severity} /></dd>
+                <dd>
+                  <SeverityChip severity={caseRow.severity} />
+                </dd>
                 <dt>Score</dt>
-                <dd><ScoreBar score={caseRow.score} /></dd>
+                <dd>
+                  <ScoreBar score={caseRow.score} />
+                </dd>
                 <dt>Assignee</dt>
                 <dd>{caseRow.assigneeName ?? <span className="muted">Unassigned</span>}</dd>
                 <dt>Creator</dt>
@@ -40,19 +51,41 @@ export function CaseDrawer({ caseRow, onClose }: { caseRow: CaseRow | null; onCl
                 <dt>Alerts</dt>
                 <dd>{caseRow.alertCount}</dd>
                 <dt>TLP</dt>
-                <dd><span className={`tlp tlp-${caseRow.tlp.replace('+', '-').toLowerCase()}`}>TLP:{caseRow.tlp}</span></dd>
+                <dd>
+                  <span className={`tlp tlp-${caseRow.tlp.replace('+', '-').toLowerCase()}`}>
+                    TLP:{caseRow.tlp}
+                  </span>
+                </dd>
                 <dt>Tags</dt>
-                <dd className="tags">{caseRow.tags.length ? caseRow.tags.map((t) => <span key={t} className="tag">{t}</span>) : '—'}</dd>
+                <dd className="tags">
+                  {caseRow.tags.length
+                    ? caseRow.tags.map((t) => (
+                        <span key={t} className="tag">
+                          {t}
+                        </span>
+                      ))
+                    : '—'}
+                </dd>
                 <dt>First alert</dt>
-                <dd><TimeCell ms={caseRow.firstAlertAt} /></dd>
+                <dd>
+                  <TimeCell ms={caseRow.firstAlertAt} />
+                </dd>
                 <dt>Last alert</dt>
-                <dd><TimeCell ms={caseRow.lastAlertAt} /></dd>
+                <dd>
+                  <TimeCell ms={caseRow.lastAlertAt} />
+                </dd>
                 <dt>Created</dt>
-                <dd><TimeCell ms={caseRow.createdAt} /></dd>
+                <dd>
+                  <TimeCell ms={caseRow.createdAt} />
+                </dd>
                 <dt>Updated</dt>
-                <dd><TimeCell ms={caseRow.updatedAt} /></dd>
+                <dd>
+                  <TimeCell ms={caseRow.updatedAt} />
+                </dd>
               </dl>
-              <p className="muted small">The full case page (tasks, observables, timeline) arrives with CAS-1.</p>
+              <p className="muted small">
+                The full case page (tasks, observables, timeline) arrives with CAS-1.
+              </p>
             </>
           )}
         </Dialog.Content>

@@ -25,7 +25,11 @@ export function Header() {
       <div className="header-right">
         <TaskList />
         {/* SYN-5: sync status; no server is configured yet, so the store is local only. */}
-        <div className="sync-status" role="status" aria-label="Sync status: local store, no server configured">
+        <div
+          className="sync-status"
+          role="status"
+          aria-label="Sync status: local store, no server configured"
+        >
           <CloudOff size={14} aria-hidden />
           <span>Local only</span>
         </div>
@@ -52,11 +56,16 @@ export function Header() {
               <DropdownMenu.Separator className="menu-sep" />
               <DropdownMenu.Item
                 className="menu-item"
-                onSelect={() => void updatePreferences({ theme: theme === 'dark' ? 'light' : 'dark' })}
+                onSelect={() =>
+                  void updatePreferences({ theme: theme === 'dark' ? 'light' : 'dark' })
+                }
               >
                 {theme === 'dark' ? 'Light theme' : 'Dark theme'}
               </DropdownMenu.Item>
-              <DropdownMenu.Item className="menu-item" onSelect={() => useAppStore.getState().setPage('settings')}>
+              <DropdownMenu.Item
+                className="menu-item"
+                onSelect={() => useAppStore.getState().setPage('settings')}
+              >
                 Settings
               </DropdownMenu.Item>
               <DropdownMenu.Separator className="menu-sep" />

@@ -34,7 +34,11 @@ export function Sidebar() {
         aria-label={collapsed ? 'Expand sidebar' : 'Collapse sidebar'}
         onClick={() => void updatePreferences({ sidebarCollapsed: !collapsed })}
       >
-        {collapsed ? <PanelLeftOpen size={16} aria-hidden /> : <PanelLeftClose size={16} aria-hidden />}
+        {collapsed ? (
+          <PanelLeftOpen size={16} aria-hidden />
+        ) : (
+          <PanelLeftClose size={16} aria-hidden />
+        )}
         {!collapsed && <span>Collapse</span>}
       </button>
     </nav>

@@ -11,13 +11,22 @@ export function TaskList() {
   return (
     <Popover.Root>
       <Popover.Trigger asChild>
-        <button type="button" className="icon-btn task-list-btn" aria-label={`Task List${running ? ` (${running} running)` : ''}`}>
+        <button
+          type="button"
+          className="icon-btn task-list-btn"
+          aria-label={`Task List${running ? ` (${running} running)` : ''}`}
+        >
           <ListTodo size={16} aria-hidden />
           {running > 0 && <span className="badge">{running}</span>}
         </button>
       </Popover.Trigger>
       <Popover.Portal>
-        <Popover.Content className="popover task-list" align="end" sideOffset={6} aria-label="Task List">
+        <Popover.Content
+          className="popover task-list"
+          align="end"
+          sideOffset={6}
+          aria-label="Task List"
+        >
           <div className="popover-head">
             <strong>Task List</strong>
             <button
@@ -29,22 +38,41 @@ export function TaskList() {
               Clear all
             </button>
           </div>
-          {jobs.length === 0 && <p className="muted empty">No tasks. Long work such as imports and exports shows up here.</p>}
+          {jobs.length === 0 && (
+            <p className="muted empty">
+              No tasks. Long work such as imports and exports shows up here.
+            </p>
+          )}
           <ul>
             {jobs.map((j) => (
               <li key={j.id} className={`job ${j.status.replace(' ', '-').toLowerCase()}`}>
                 <span className="job-icon" aria-hidden>
-                  {j.status === 'Success' ? <CheckCircle2 size={14} /> : j.status === 'Failure' ? <XCircle size={14} /> : <Loader2 size={14} className="spin" />}
+                  {j.status === 'Success' ? (
+                    <CheckCircle2 size={14} />
+                  ) : j.status === 'Failure' ? (
+                    <XCircle size={14} />
+                  ) : (
+                    <Loader2 size={14} className="spin" />
+                  )}
                 </span>
                 <div className="job-body">
                   <div className="job-title">{j.title}</div>
                   {j.status === 'In Progress' && (
-                    <progress max={1} value={j.progress ?? undefined} aria-label={`${j.title} progress`} />
+                    <progress
+                      max={1}
+                      value={j.progress ?? undefined}
+                      aria-label={`${j.title} progress`}
+                    />
                   )}
                   {j.message && <div className="job-message">{j.message}</div>}
                 </div>
                 {j.status !== 'In Progress' && (
-                  <button type="button" className="icon-btn small" aria-label={`Dismiss ${j.title}`} onClick={() => void call('jobs.dismiss', { id: j.id }).then(refresh)}>
+                  <button
+                    type="button"
+                    className="icon-btn small"
+                    aria-label={`Dismiss ${j.title}`}
+                    onClick={() => void call('jobs.dismiss', { id: j.id }).then(refresh)}
+                  >
                     <X size={12} aria-hidden />
                   </button>
                 )}

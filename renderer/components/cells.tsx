@@ -19,5 +19,9 @@ export function ScoreBar({ score }: { score: number }) {
 
 export function TimeCell({ ms }: { ms: number | null }) {
   if (ms === null) return <span className="muted">—</span>;
-  return <time dateTime={new Date(ms).toISOString()} title={absoluteTime(ms)}>{relativeTime(ms)}</time>;
+  return (
+    <time dateTime={new Date(ms).toISOString()} title={absoluteTime(ms)}>
+      {relativeTime(ms)}
+    </time>
+  );
 }

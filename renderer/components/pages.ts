@@ -26,10 +26,25 @@ export const PAGE_INFO: readonly PageInfo[] = [
   { page: 'waiting-tasks', label: 'Waiting Tasks', icon: Hourglass, comingWith: 'tasks (TSK-2)' },
   { page: 'my-tasks', label: 'My Tasks', icon: ListChecks, comingWith: 'tasks (TSK-3)' },
   { page: 'search', label: 'Search', icon: Search, comingWith: 'search (SRC-1)' },
-  { page: 'dashboards', label: 'Dashboards', icon: LayoutDashboard, comingWith: 'dashboards (DSH-1)' },
+  {
+    page: 'dashboards',
+    label: 'Dashboards',
+    icon: LayoutDashboard,
+    comingWith: 'dashboards (DSH-1)',
+  },
   { page: 'workflows', label: 'Workflows', icon: Workflow, comingWith: 'workflows (WFL-1..4)' },
-  { page: 'organisation', label: 'Organisation', icon: Building2, comingWith: 'administration (ADM-1..3)' },
-  { page: 'settings', label: 'Settings', icon: Settings, comingWith: 'settings (COR-2, COR-3, CAS-8)' },
+  {
+    page: 'organisation',
+    label: 'Organisation',
+    icon: Building2,
+    comingWith: 'administration (ADM-1..3)',
+  },
+  {
+    page: 'settings',
+    label: 'Settings',
+    icon: Settings,
+    comingWith: 'settings (COR-2, COR-3, CAS-8)',
+  },
 ];
 
 export function pageInfo(page: Page): PageInfo {

@@ -16,7 +16,11 @@ export function useGlobalShortcuts(): void {
     let pendingG = false;
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
-      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+      if (
+        target &&
+        (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
+      )
+        return;
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (pendingG) {
         pendingG = false;

@@ -130,7 +130,10 @@ export function CasesPage() {
       {empty ? (
         <div className="empty-state">
           <h2>No cases yet</h2>
-          <p>Cases appear here when alerts are imported and correlated, or load demo data from the CLI: <code>npx watchfloor demo --alerts 20000</code>.</p>
+          <p>
+            Cases appear here when alerts are imported and correlated, or load demo data from the
+            CLI: <code>npx watchfloor demo --alerts 20000</code>.
+          </p>
         </div>
       ) : (
         <div className="grid-wrap" aria-label="Cases table">

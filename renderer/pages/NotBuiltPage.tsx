@@ -8,8 +8,8 @@ export function NotBuiltPage({ page }: { page: Page }) {
       <info.icon size={32} aria-hidden />
       <h2 id="not-built-title">{info.label} is not built yet</h2>
       <p>
-        This page arrives with {info.comingWith}. Cases work today: open <strong>Cases</strong> in the
-        sidebar.
+        This page arrives with {info.comingWith}. Cases work today: open <strong>Cases</strong> in
+        the sidebar.
       </p>
     </section>
   );

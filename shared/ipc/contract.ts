@@ -6,7 +6,13 @@ import { caseRowSchema, caseSortFieldSchema, sortDirectionSchema } from '../doma
  * validates requests before any service runs, and the renderer's client is typed from here.
  */
 
-export const jobStatusSchema = z.enum(['Waiting', 'In Progress', 'Success', 'Failure', 'Cancelled']);
+export const jobStatusSchema = z.enum([
+  'Waiting',
+  'In Progress',
+  'Success',
+  'Failure',
+  'Cancelled',
+]);
 export const jobSchema = z.object({
   id: z.string(),
   kind: z.string(),
@@ -67,7 +73,11 @@ export const contract = {
     request: z
       .object({
         alerts: z.number().int().min(1).max(2_000_000),
-        seed: z.number().int().min(0).max(2 ** 31 - 1),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1),
       })
       .strict(),
     response: z.object({ jobId: z.string() }),
@@ -122,6 +132,12 @@ export type IpcResult<T> = { ok: true; data: T } | { ok: false; error: IpcErrorB
 
 /** The API preload (Electron) and the web adapter (browser mode) both expose on window. */
 export interface WatchfloorApi {
-  invoke<C extends Channel>(channel: C, request: ChannelRequest<C>): Promise<IpcResult<ChannelResponse<C>>>;
-  subscribe<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  invoke<C extends Channel>(
+    channel: C,
+    request: ChannelRequest<C>,
+  ): Promise<IpcResult<ChannelResponse<C>>>;
+  subscribe<E extends EventName>(
+    event: E,
+    listener: (payload: EventPayload<E>) => void,
+  ): () => void;
 }

@@ -5,7 +5,17 @@ test.describe('case table over a demo store', () => {
     await page.goto(webApp.url);
     const grid = page.getByRole('treegrid').or(page.getByRole('grid'));
     await expect(grid.first()).toBeVisible();
-    for (const header of ['Tenant', 'Case ID', 'Case Name', 'Score', 'Severity', 'Creator', 'What', 'Who', 'Assignee']) {
+    for (const header of [
+      'Tenant',
+      'Case ID',
+      'Case Name',
+      'Score',
+      'Severity',
+      'Creator',
+      'What',
+      'Who',
+      'Assignee',
+    ]) {
       await expect(page.getByRole('columnheader', { name: header, exact: true })).toBeVisible();
     }
     await expect(page.locator('.grid-wrap [role="row"][row-index]').first()).toBeVisible();
@@ -14,18 +24,22 @@ test.describe('case table over a demo store', () => {
     const scoreHeader = page.getByRole('columnheader', { name: 'Score', exact: true });
     await scoreHeader.click(); // ascending
     await expect(scoreHeader).toHaveAttribute('aria-sort', 'ascending');
-    await expect.poll(async () => {
-      const s = await visibleScores(page);
-      return s.length > 5 && s.every((v, i) => i === 0 || s[i - 1]! <= v);
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const s = await visibleScores(page);
+        return s.length > 5 && s.every((v, i) => i === 0 || s[i - 1]! <= v);
+      })
+      .toBe(true);
     const ascending = await visibleScores(page);
 
     await scoreHeader.click(); // descending
     await expect(scoreHeader).toHaveAttribute('aria-sort', 'descending');
-    await expect.poll(async () => {
-      const s = await visibleScores(page);
-      return s.length > 5 && s.every((v, i) => i === 0 || s[i - 1]! >= v);
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const s = await visibleScores(page);
+        return s.length > 5 && s.every((v, i) => i === 0 || s[i - 1]! >= v);
+      })
+      .toBe(true);
     const descending = await visibleScores(page);
     expect(descending[0]).toBeGreaterThanOrEqual(ascending[0]!);
     expect(descending[0]).toBeGreaterThan(ascending[0]!);
@@ -62,11 +76,26 @@ test.describe('case table over a demo store', () => {
 
   test('pages not built yet say so plainly', async ({ page, webApp }) => {
     await page.goto(webApp.url);
-    for (const label of ['Alerts', 'Waiting Tasks', 'My Tasks', 'Search', 'Dashboards', 'Workflows', 'Organisation', 'Settings']) {
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: label, exact: true }).click();
+    for (const label of [
+      'Alerts',
+      'Waiting Tasks',
+      'My Tasks',
+      'Search',
+      'Dashboards',
+      'Workflows',
+      'Organisation',
+      'Settings',
+    ]) {
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('button', { name: label, exact: true })
+        .click();
       await expect(page.getByRole('heading', { name: `${label} is not built yet` })).toBeVisible();
     }
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Cases', exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: 'Cases', exact: true })
+      .click();
     await expect(page.locator('.grid-wrap [role="row"][row-index]').first()).toBeVisible();
   });
 });

@@ -32,14 +32,17 @@ test('Electron: the window opens on the local store and shows the case table', a
   });
   try {
     const window = await app.firstWindow();
-    await expect(window.getByRole('columnheader', { name: 'Case Name', exact: true })).toBeVisible();
+    await expect(
+      window.getByRole('columnheader', { name: 'Case Name', exact: true }),
+    ).toBeVisible();
     await expect(window.locator('.grid-wrap [role="row"][row-index]').first()).toBeVisible();
-    const isolated = await app.evaluate(({ BrowserWindow }) => {
-      const prefs = BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences();
-      return { contextIsolation: prefs?.contextIsolation, sandbox: prefs?.sandbox, nodeIntegration: prefs?.nodeIntegration };
-    });
-    expect(isolated).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
-    const hasRequire = await window.evaluate(() => typeof (globalThis as { require?: unknown }).require);
+    // contextIsolation + sandbox + no nodeIntegration: the page sees neither require nor process.
+    expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe(
+      'undefined',
+    );
+    const hasRequire = await window.evaluate(
+      () => typeof (globalThis as { require?: unknown }).require,
+    );
     expect(hasRequire).toBe('undefined');
     await window.screenshot({ path: test.info().outputPath('electron-cases.png') });
   } finally {

@@ -16,18 +16,35 @@ export interface WebApp {
 }
 
 export function seedDemo(dbPath: string, alerts: number, seed = 1): void {
-  const r = spawnSync(NODE, ['bin/watchfloor.mjs', '--db', dbPath, 'demo', '--alerts', String(alerts), '--seed', String(seed)], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    NODE,
+    [
+      'bin/watchfloor.mjs',
+      '--db',
+      dbPath,
+      'demo',
+      '--alerts',
+      String(alerts),
+      '--seed',
+      String(seed),
+    ],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`demo load failed: ${r.stderr}`);
 }
 
 async function startWeb(dbPath: string): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(NODE, ['--import', 'tsx', 'main/web/start.ts', '--db', dbPath, '--port', '0'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    NODE,
+    ['--import', 'tsx', 'main/web/start.ts', '--db', dbPath, '--port', '0'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {

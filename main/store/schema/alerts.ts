@@ -1,4 +1,12 @@
-import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import {
+  sqliteTable,
+  text,
+  integer,
+  index,
+  uniqueIndex,
+  primaryKey,
+} from 'drizzle-orm/sqlite-core';
 import { tenants } from './tenants';
 import { cases } from './cases';
 
@@ -56,7 +64,10 @@ export const caseAlerts = sqliteTable(
     tenantId: text('tenant_id').notNull(),
     addedAt: integer('added_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.alertId] }), index('case_alerts_alert_idx').on(t.alertId)],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.alertId] }),
+    index('case_alerts_alert_idx').on(t.alertId),
+  ],
 );
 
 /**
@@ -77,5 +88,9 @@ export const entities = sqliteTable(
     index('entities_lookup_idx').on(t.tenantId, t.kind, t.value),
     index('entities_alert_idx').on(t.alertId),
     index('entities_case_idx').on(t.caseId),
+    // Correlation looks up cases by entity; alert rows would swamp a shared index.
+    index('entities_case_lookup_idx')
+      .on(t.tenantId, t.kind, t.value, t.caseId)
+      .where(sql`${t.caseId} IS NOT NULL`),
   ],
 );

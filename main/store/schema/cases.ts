@@ -39,6 +39,10 @@ export const cases = sqliteTable(
     closedAt: integer('closed_at'),
     firstAlertAt: integer('first_alert_at'),
     lastAlertAt: integer('last_alert_at'),
+    /** Correlation state (COR-6, COR-7): JSON array of distinct ATT&CK tactic ids */
+    tactics: text('tactics').notNull().default('[]'),
+    /** Correlation state: JSON facts of the alert that names the case, null without alerts */
+    leadAlert: text('lead_alert'),
   },
   (t) => [
     uniqueIndex('cases_number_uq').on(t.number),
@@ -55,6 +59,7 @@ export const cases = sqliteTable(
     index('cases_what_idx').on(t.what),
     index('cases_tenant_idx').on(t.tenantId, t.updatedAt),
     index('cases_last_alert_idx').on(t.lastAlertAt),
+    index('cases_open_window_idx').on(t.tenantId, t.status, t.lastAlertAt),
   ],
 );
 

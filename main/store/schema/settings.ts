@@ -42,7 +42,10 @@ export const queueMembers = sqliteTable(
       .references(() => queues.id, { onDelete: 'cascade' }),
     caseId: text('case_id').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.queueId, t.caseId] }), index('queue_members_case_idx').on(t.caseId)],
+  (t) => [
+    primaryKey({ columns: [t.queueId, t.caseId] }),
+    index('queue_members_case_idx').on(t.caseId),
+  ],
 );
 
 export const pins = sqliteTable(
