@@ -41,7 +41,12 @@ if (!app.requestSingleInstanceLock()) {
     const csp = contentSecurityPolicy("'self'");
     protocol.handle('app', async (request) => {
       const url = new URL(request.url);
-      let rel = decodeURIComponent(url.pathname);
+      let rel: string;
+      try {
+        rel = decodeURIComponent(url.pathname);
+      } catch {
+        return new Response('bad request', { status: 400 });
+      }
       if (rel === '/' || !path.extname(rel)) rel = '/index.html';
       const file = path.resolve(rendererDir, '.' + rel);
       if (!file.startsWith(rendererDir + path.sep) || !fs.existsSync(file)) {
@@ -96,7 +101,12 @@ if (!app.requestSingleInstanceLock()) {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(event, payload);
     };
     const router = createRouter(
-      createHandlers(ws, 'electron', (entity) => send('data.changed', { entity })),
+      createHandlers(ws, {
+        mode: 'electron',
+        migrationsFolder: path.join(__dirname, 'migrations'),
+        importWorker: { path: path.join(__dirname, 'import-worker.cjs'), execArgv: [] },
+        notify: (entity) => send('data.changed', { entity }),
+      }),
       (m) => console.error(m),
     );
     ws.jobs.onChange((job) => send('jobs.changed', job));

@@ -1,19 +1,31 @@
 import type { Handlers } from './router';
 import type { Workspace } from '../services/workspace';
-import { countCases, getCase, listCases } from '../services/cases';
+import { countCases, getCase, getCaseByNumber, listCases } from '../services/cases';
 import { defaultDemoEnd, loadDemoData } from '../services/demo';
 import { getUiPreferences, setUiPreferences } from '../services/settings';
 import { APP_VERSION } from '../version';
+import { getAlertDetail, listAlertPage } from '../services/alerts';
+import { importAlertAsCase, mergeAlertsIntoCase, newCaseFromAlerts } from '../services/triage';
+import { startImportJob, type WorkerScript } from '../services/import-job';
+
+export interface HandlerEnvironment {
+  mode: AppMode;
+  migrationsFolder: string;
+  importWorker: WorkerScript;
+  notify: (entity: 'case' | 'alert') => void;
+}
 
 export type AppMode = 'electron' | 'web';
 
 /** Maps each contract channel to its service call. */
-export function createHandlers(
-  ws: Workspace,
-  mode: AppMode,
-  notify: (entity: 'case' | 'alert') => void,
-): Handlers {
+export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers {
   const { store, jobs, user } = ws;
+  const { mode, notify } = env;
+  const changed = <T>(result: T): T => {
+    notify('case');
+    notify('alert');
+    return result;
+  };
   return {
     'app.getInfo': () => ({
       version: APP_VERSION,
@@ -52,6 +64,19 @@ export function createHandlers(
       );
       return { jobId: id };
     },
+    'alerts.list': (q) => listAlertPage(store, q),
+    'alerts.get': ({ id }) => getAlertDetail(store, id),
+    'alerts.import': ({ id }) => changed(importAlertAsCase(store, user.login, id)),
+    'alerts.newCase': ({ ids }) => changed(newCaseFromAlerts(store, user.login, ids)),
+    'alerts.mergeIntoCase': ({ ids, caseNumber, confirmClosed }) =>
+      changed(mergeAlertsIntoCase(store, user.login, ids, caseNumber, confirmClosed)),
+    'cases.getByNumber': ({ number }) => getCaseByNumber(store, number),
+    'alerts.importFiles': ({ files }) => ({
+      jobId: startImportJob(ws, env.importWorker, env.migrationsFolder, files, () => {
+        notify('case');
+        notify('alert');
+      }),
+    }),
     'jobs.list': () => jobs.list(),
     'jobs.dismiss': ({ id }) => {
       jobs.dismiss(id);

@@ -57,3 +57,113 @@ export function alertRefsOfCases(store: Store, caseIds: readonly string[]): Map<
     );
   return out;
 }
+
+export const ALERT_SORT_SQL = {
+  timestamp: 'a.timestamp',
+  score: 'a.score',
+} as const;
+export type AlertSortField = keyof typeof ALERT_SORT_SQL;
+
+/** A page of the alert table (ALR-1), sorted in SQL by an indexed column. */
+export function listAlertPage(
+  store: Store,
+  q: {
+    offset: number;
+    limit: number;
+    sort: AlertSortField;
+    direction: 'asc' | 'desc';
+    status?: AlertStatus;
+    withTotal: boolean;
+  },
+): { rows: AlertListRow[]; total: number | null } {
+  const where = q.status ? 'WHERE a.status = ?' : '';
+  const params: (string | number)[] = q.status ? [q.status] : [];
+  const dir = q.direction === 'asc' ? 'ASC' : 'DESC';
+  const rows = store.db
+    .prepare(
+      `SELECT a.id, t.name AS tenant, a.source, a.source_ref AS sourceRef, a.type, a.title, a.timestamp, a.score,
+              a.tactic, a.technique, a.status, a.suppressed, c.number AS caseNumber, a.tags
+       FROM alerts a JOIN tenants t ON t.id = a.tenant_id LEFT JOIN cases c ON c.id = a.case_id
+       ${where} ORDER BY ${ALERT_SORT_SQL[q.sort]} ${dir}, a.id ${dir} LIMIT ? OFFSET ?`,
+    )
+    .all(...params, q.limit, q.offset) as (Omit<AlertListRow, 'suppressed' | 'tags'> & {
+    suppressed: number;
+    tags: string;
+  })[];
+  const total = q.withTotal
+    ? (
+        store.db.prepare(`SELECT count(*) AS n FROM alerts a ${where}`).get(...params) as {
+          n: number;
+        }
+      ).n
+    : null;
+  return {
+    rows: rows.map((r) => ({
+      ...r,
+      suppressed: r.suppressed === 1,
+      tags: JSON.parse(r.tags) as string[],
+    })),
+    total,
+  };
+}
+
+export interface AlertDetail extends AlertListRow {
+  description: string;
+  tacticName: string | null;
+  techniqueName: string | null;
+  tlp: string;
+  entities: { kind: string; value: string }[];
+  raw: unknown;
+  /** ALR-2: cases containing it, at most five, highest score first */
+  cases: {
+    id: string;
+    number: number;
+    name: string;
+    score: number;
+    severity: string;
+    status: string;
+  }[];
+  caseTotal: number;
+}
+
+export function getAlertDetail(store: Store, id: string): AlertDetail | null {
+  const [row] = store.db
+    .prepare(
+      `SELECT a.id, t.name AS tenant, a.source, a.source_ref AS sourceRef, a.type, a.title, a.timestamp, a.score,
+              a.tactic, a.technique, a.status, a.suppressed, c.number AS caseNumber, a.tags, a.description,
+              a.tactic_name AS tacticName, a.technique_name AS techniqueName, a.tlp, a.raw
+       FROM alerts a JOIN tenants t ON t.id = a.tenant_id LEFT JOIN cases c ON c.id = a.case_id WHERE a.id = ?`,
+    )
+    .all(id) as (Omit<
+    AlertDetail,
+    'suppressed' | 'tags' | 'raw' | 'entities' | 'cases' | 'caseTotal'
+  > & {
+    suppressed: number;
+    tags: string;
+    raw: string;
+  })[];
+  if (!row) return null;
+  const entities = store.db
+    .prepare('SELECT kind, value FROM entities WHERE alert_id = ? ORDER BY kind, value')
+    .all(id) as { kind: string; value: string }[];
+  const cases = store.db
+    .prepare(
+      `SELECT c.id, c.number, c.name, c.score, c.severity, c.status FROM case_alerts ca JOIN cases c ON c.id = ca.case_id
+       WHERE ca.alert_id = ? ORDER BY c.score DESC, c.number ASC LIMIT 5`,
+    )
+    .all(id) as AlertDetail['cases'];
+  const caseTotal = (
+    store.db.prepare('SELECT count(*) AS n FROM case_alerts WHERE alert_id = ?').get(id) as {
+      n: number;
+    }
+  ).n;
+  return {
+    ...row,
+    suppressed: row.suppressed === 1,
+    tags: JSON.parse(row.tags) as string[],
+    raw: JSON.parse(row.raw) as unknown,
+    entities,
+    cases,
+    caseTotal,
+  };
+}

@@ -81,3 +81,9 @@ export function getCase(store: Store, id: string): CaseRow | null {
 export function countCases(store: Store): number {
   return (store.db.prepare('SELECT count(*) AS n FROM cases').get() as { n: number }).n;
 }
+
+export function getCaseByNumber(store: Store, number: number): CaseRow | null {
+  const row = store.db.prepare(`${CASE_ROW_SELECT} WHERE c.number = ?`).get(number) as
+    CaseDbRow | undefined;
+  return row ? toCaseRow(row) : null;
+}

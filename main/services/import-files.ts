@@ -27,11 +27,32 @@ const BATCH = 5000;
 export function importAlertFiles(
   store: Store,
   files: readonly string[],
-  options: {
-    format: ParseFormatOption;
-    actor: string;
-    onProgress?: (done: number, total: number) => void;
-  },
+  options: ImportOptions,
+): ImportSummary {
+  return importAlertSources(
+    store,
+    files.map((file) => ({ name: path.basename(file), read: () => fs.readFileSync(file, 'utf8') })),
+    options,
+  );
+}
+
+export interface AlertSource {
+  name: string;
+  read: () => string;
+}
+
+export interface ImportOptions {
+  format: ParseFormatOption;
+  actor: string;
+  /** fraction of the whole import done, 0..1, and what is being done */
+  onProgress?: (fraction: number, message: string) => void;
+}
+
+/** Imports alert sources (files on disk, or uploaded contents in the UI). */
+export function importAlertSources(
+  store: Store,
+  sources: readonly AlertSource[],
+  options: ImportOptions,
 ): ImportSummary {
   const summary: ImportSummary = {
     read: 0,
@@ -46,11 +67,11 @@ export function importAlertFiles(
   };
   const settings = getCorrelationSettings(store);
   const filters = caseFilterPredicate(store);
-  for (const file of files) {
-    const name = path.basename(file);
+  for (const [fileIndex, source] of sources.entries()) {
+    const name = source.name;
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = source.read();
     } catch (err) {
       summary.failed++;
       summary.errors.push({
@@ -78,7 +99,11 @@ export function importAlertFiles(
       summary.suppressed += counts.suppressed;
       summary.casesCreated += counts.casesCreated;
       summary.casesUpdated += counts.casesUpdated;
-      options.onProgress?.(Math.min(i + BATCH, parsed.alerts.length), parsed.alerts.length);
+      const done = Math.min(i + BATCH, parsed.alerts.length);
+      options.onProgress?.(
+        (fileIndex + done / parsed.alerts.length) / sources.length,
+        `${name}: ${done.toLocaleString('en')} of ${parsed.alerts.length.toLocaleString('en')} alerts`,
+      );
     }
   }
   if (filters) recordCaseFilterHits(store, filters.hits);

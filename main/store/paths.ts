@@ -25,3 +25,11 @@ export function defaultStorePath(): string {
 export function sourceMigrationsFolder(): string {
   return fileURLToPath(new URL('./migrations', import.meta.url));
 }
+
+/** The import worker run from source: TypeScript through tsx (CLI, browser mode, tests). */
+export function sourceImportWorker(): { path: string; execArgv: string[] } {
+  return {
+    path: fileURLToPath(new URL('../services/import-worker.ts', import.meta.url)),
+    execArgv: ['--import', 'tsx'],
+  };
+}

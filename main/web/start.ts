@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openWorkspace } from '../services/workspace';
-import { defaultStorePath, sourceMigrationsFolder } from '../store/paths';
+import { defaultStorePath, sourceImportWorker, sourceMigrationsFolder } from '../store/paths';
 import { createRouter } from '../ipc/router';
 import { createHandlers } from '../ipc/handlers';
 import { startWebServer } from './server';
@@ -23,7 +23,12 @@ async function main(): Promise<void> {
   });
   let broadcast: (entity: 'case' | 'alert') => void = () => {};
   const router = createRouter(
-    createHandlers(ws, 'web', (entity) => broadcast(entity)),
+    createHandlers(ws, {
+      mode: 'web',
+      migrationsFolder: sourceMigrationsFolder(),
+      importWorker: sourceImportWorker(),
+      notify: (entity) => broadcast(entity),
+    }),
     (m) => process.stderr.write(m + '\n'),
   );
   const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));

@@ -619,15 +619,21 @@ export function* generateDemoCases(options: DemoOptions): Generator<DemoCase> {
   for (const tenant of DEMO_TENANTS) pools.set(tenant, tenantPools(rng, tenant));
   const span = 90 * DAY;
   const start = options.endAt - span;
+  // An incident's alerts last at most 12 × 40 minutes and its case is created up to 2 minutes
+  // after the first alert, so incidents start early enough to end before endAt.
+  const lastStart = options.endAt - 12 * 40 * 60_000 - 2 * 60_000;
+  const usable = lastStart - start;
   let remaining = options.alerts;
-  // Incidents arrive in time order; the mean gap spreads the requested alerts over the span.
   const meanAlertsPerCase = 3.2;
-  const meanGap = span / Math.max(1, options.alerts / meanAlertsPerCase);
+  // Incidents are spread evenly over the span by how many alerts came before them, with jitter;
+  // max() keeps first-alert times ascending.
+  const spacing = usable / Math.max(1, options.alerts / meanAlertsPerCase);
   let clock = start;
   let seq = 0;
   while (remaining > 0) {
-    clock += Math.max(1000, Math.floor(-Math.log(1 - rng.next()) * meanGap));
-    if (clock > options.endAt) clock = options.endAt - rng.int(0, HOUR);
+    const produced = options.alerts - remaining;
+    const planned = start + Math.floor((usable * produced) / options.alerts + rng.next() * spacing);
+    clock = Math.min(lastStart, Math.max(clock + 1000, planned));
     const tenant = rng.pick(DEMO_TENANTS);
     const pool = pools.get(tenant)!;
     const user = rng.pick(pool.users);

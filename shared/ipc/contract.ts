@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { caseRowSchema, caseSortFieldSchema, sortDirectionSchema } from '../domain/types';
+import {
+  alertStatusSchema,
+  caseRowSchema,
+  caseSortFieldSchema,
+  sortDirectionSchema,
+} from '../domain/types';
 
 /**
  * Every call the UI can make (rule 3). Each channel has a zod request and response schema; main
@@ -34,6 +39,51 @@ export const uiPreferencesSchema = z.object({
 export type UiPreferencesDto = z.infer<typeof uiPreferencesSchema>;
 
 const empty = z.object({}).strict();
+
+export const alertRowSchema = z.object({
+  id: z.string(),
+  tenant: z.string(),
+  source: z.string(),
+  sourceRef: z.string(),
+  type: z.string(),
+  title: z.string(),
+  timestamp: z.number(),
+  score: z.number().int(),
+  tactic: z.string().nullable(),
+  technique: z.string().nullable(),
+  status: alertStatusSchema,
+  suppressed: z.boolean(),
+  caseNumber: z.number().int().nullable(),
+  tags: z.array(z.string()),
+});
+export type AlertRow = z.infer<typeof alertRowSchema>;
+
+export const alertDetailSchema = alertRowSchema.extend({
+  description: z.string(),
+  tacticName: z.string().nullable(),
+  techniqueName: z.string().nullable(),
+  tlp: z.string(),
+  entities: z.array(z.object({ kind: z.string(), value: z.string() })),
+  raw: z.unknown(),
+  cases: z.array(
+    z.object({
+      id: z.string(),
+      number: z.number().int(),
+      name: z.string(),
+      score: z.number().int(),
+      severity: z.string(),
+      status: z.string(),
+    }),
+  ),
+  caseTotal: z.number().int(),
+});
+export type AlertDetailDto = z.infer<typeof alertDetailSchema>;
+
+const alertIds = z.array(z.string().uuid()).min(1).max(10_000);
+const caseRef = z.object({ caseId: z.string(), number: z.number().int() });
+
+/** Largest upload through browser mode or IPC; bigger files go through the CLI. */
+export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
 const ok = z.object({ ok: z.literal(true) });
 
 export const contract = {
@@ -78,6 +128,59 @@ export const contract = {
           .int()
           .min(0)
           .max(2 ** 31 - 1),
+      })
+      .strict(),
+    response: z.object({ jobId: z.string() }),
+  },
+  'alerts.list': {
+    request: z
+      .object({
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(1000),
+        sort: z.enum(['timestamp', 'score']).default('timestamp'),
+        direction: sortDirectionSchema.default('desc'),
+        status: alertStatusSchema.optional(),
+        withTotal: z.boolean().default(false),
+      })
+      .strict(),
+    response: z.object({ rows: z.array(alertRowSchema), total: z.number().int().nullable() }),
+  },
+  'alerts.get': {
+    request: z.object({ id: z.string().uuid() }).strict(),
+    response: alertDetailSchema.nullable(),
+  },
+  /** ALR-3 */
+  'alerts.import': { request: z.object({ id: z.string().uuid() }).strict(), response: caseRef },
+  /** ALR-5 */
+  'alerts.newCase': { request: z.object({ ids: alertIds }).strict(), response: caseRef },
+  /** ALR-4 */
+  'alerts.mergeIntoCase': {
+    request: z
+      .object({
+        ids: alertIds,
+        caseNumber: z.number().int().min(1),
+        confirmClosed: z.boolean().default(false),
+      })
+      .strict(),
+    response: caseRef.extend({ added: z.number().int() }),
+  },
+  'cases.getByNumber': {
+    request: z.object({ number: z.number().int().min(1) }).strict(),
+    response: caseRowSchema.nullable(),
+  },
+  /** ALR-6: files chosen or dropped in the UI, imported by a worker-thread job */
+  'alerts.importFiles': {
+    request: z
+      .object({
+        files: z
+          .array(
+            z.object({
+              name: z.string().min(1).max(255),
+              content: z.string().max(MAX_IMPORT_BYTES),
+            }),
+          )
+          .min(1)
+          .max(50),
       })
       .strict(),
     response: z.object({ jobId: z.string() }),

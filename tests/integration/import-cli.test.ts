@@ -46,8 +46,8 @@ describe('watchfloor import', () => {
     const files = [
       'watchfloor.json',
       'ecs-alerts.ndjson',
-      'suricata-eve.json',
-      'wazuh-alerts.json',
+      'suricata-eve.ndjson',
+      'wazuh-alerts.ndjson',
       'thehive.json',
     ].map((f) => path.join(FIXTURES, f));
     const first = cli('import', ...files);

@@ -48,6 +48,7 @@ export const alerts = sqliteTable(
     index('alerts_timestamp_idx').on(t.timestamp),
     index('alerts_case_idx').on(t.caseId),
     index('alerts_status_timestamp_idx').on(t.status, t.timestamp),
+    index('alerts_score_idx').on(t.score, t.id),
   ],
 );
 

@@ -1,0 +1,287 @@
+import type { Store } from '../store/open';
+import { writeTransaction, type Writer } from '../store/write';
+import { summarizeCase, type CaseAlertFacts } from '../../shared/domain/scoring';
+import { severityRank } from '../../shared/domain/severity';
+import { entityKey } from '../../shared/domain/entities';
+import {
+  CLOSED_CASE_STATUSES,
+  type AlertStatus,
+  type CaseStatus,
+  type EntityKind,
+  type EntityRef,
+} from '../../shared/domain/types';
+import { mostRestrictiveTlp } from '../../shared/domain/alert-format';
+import type { Tlp } from '../../shared/domain/types';
+import { ServiceError } from '../ipc/errors';
+import { newId } from './ids';
+
+/**
+ * Manual alert triage (ALR-3..5): import one alert as a case, one case from a selection, merge a
+ * selection into an existing case. Each is one transaction with its activity and outbox
+ * entries; the case's score, severity, name, What and Who are recomputed from all its alerts
+ * (manual name and severity are kept, COR-6/COR-8).
+ */
+
+interface AlertFactsRow {
+  id: string;
+  tenant_id: string;
+  title: string;
+  score: number;
+  timestamp: number;
+  source: string;
+  source_ref: string;
+  tactic: string | null;
+  technique: string | null;
+  tactic_name: string | null;
+  technique_name: string | null;
+  tlp: string;
+  status: AlertStatus;
+  case_id: string | null;
+}
+
+function loadAlerts(w: Writer, ids: readonly string[]): AlertFactsRow[] {
+  const stmt = w.db.prepare('SELECT * FROM alerts WHERE id = ?');
+  return ids.map((id) => {
+    const row = stmt.get(id) as AlertFactsRow | undefined;
+    if (!row) throw new ServiceError('NOT_FOUND', `no alert with id ${id}`);
+    return row;
+  });
+}
+
+function entitiesOfAlert(w: Writer, alertId: string): EntityRef[] {
+  return (
+    w.db.prepare('SELECT kind, value FROM entities WHERE alert_id = ?').all(alertId) as {
+      kind: EntityKind;
+      value: string;
+    }[]
+  ).map((e) => ({ kind: e.kind, value: e.value }));
+}
+
+/** Recomputes a case's derived fields from all its alerts and adds their entities to it. */
+function recomputeCase(w: Writer, caseId: string): void {
+  const c = w.db.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as {
+    tenant_id: string;
+    name: string;
+    name_is_manual: number;
+    score: number;
+    severity: string;
+    severity_is_manual: number;
+    what: string | null;
+    who: string | null;
+    alert_count: number;
+    tlp: string;
+  };
+  const alerts = w.db
+    .prepare(
+      'SELECT a.* FROM case_alerts ca JOIN alerts a ON a.id = ca.alert_id WHERE ca.case_id = ?',
+    )
+    .all(caseId) as AlertFactsRow[];
+  const facts: CaseAlertFacts[] = alerts.map((a) => ({
+    title: a.title,
+    score: a.score,
+    timestamp: a.timestamp,
+    source: a.source,
+    sourceRef: a.source_ref,
+    tactic: a.tactic,
+    technique: a.technique,
+    tacticName: a.tactic_name,
+    techniqueName: a.technique_name,
+    entities: entitiesOfAlert(w, a.id),
+  }));
+  const summary = summarizeCase(facts);
+  const name = c.name_is_manual ? c.name : summary.name;
+  const severity = c.severity_is_manual ? c.severity : summary.severity;
+  const tlp = alerts.reduce<Tlp>((t, a) => mostRestrictiveTlp(t, a.tlp as Tlp), c.tlp as Tlp);
+  const times = alerts.map((a) => a.timestamp);
+  const tactics = [...new Set(alerts.map((a) => a.tactic).filter((t): t is string => !!t))].sort();
+  const before = {
+    name: c.name,
+    score: c.score,
+    severity: c.severity,
+    what: c.what,
+    who: c.who,
+    alertCount: c.alert_count,
+  };
+  const after = {
+    name,
+    score: summary.score,
+    severity,
+    what: summary.what,
+    who: summary.who,
+    alertCount: alerts.length,
+  };
+  w.db
+    .prepare(
+      `UPDATE cases SET name = ?, score = ?, severity = ?, severity_rank = ?, what = ?, who = ?, alert_count = ?, tlp = ?,
+         first_alert_at = ?, last_alert_at = ?, tactics = ?, lead_alert = ?, updated_at = ? WHERE id = ?`,
+    )
+    .run(
+      name,
+      summary.score,
+      severity,
+      severityRank(severity as Parameters<typeof severityRank>[0]),
+      summary.what,
+      summary.who,
+      alerts.length,
+      tlp,
+      times.length ? Math.min(...times) : null,
+      times.length ? Math.max(...times) : null,
+      JSON.stringify(tactics),
+      summary.lead ? JSON.stringify(summary.lead) : null,
+      w.now,
+      caseId,
+    );
+  const known = new Set(
+    (
+      w.db.prepare('SELECT kind, value FROM entities WHERE case_id = ?').all(caseId) as EntityRef[]
+    ).map(entityKey),
+  );
+  const insert = w.db.prepare(
+    'INSERT INTO entities (tenant_id, alert_id, case_id, kind, value) VALUES (?, NULL, ?, ?, ?)',
+  );
+  for (const f of facts) {
+    for (const e of f.entities) {
+      const key = entityKey(e);
+      if (!known.has(key)) {
+        known.add(key);
+        insert.run(c.tenant_id, caseId, e.kind, e.value);
+      }
+    }
+  }
+  w.updated(c.tenant_id, 'case', caseId, before, after, 'recompute');
+}
+
+function linkAlerts(w: Writer, caseId: string, alerts: readonly AlertFactsRow[]): number {
+  const link = w.db.prepare(
+    'INSERT OR IGNORE INTO case_alerts (case_id, alert_id, tenant_id, added_at) VALUES (?, ?, ?, ?)',
+  );
+  const setImported = w.db.prepare(
+    "UPDATE alerts SET status = 'Imported', case_id = coalesce(case_id, ?), updated_at = ? WHERE id = ?",
+  );
+  let linked = 0;
+  for (const a of alerts) {
+    linked += link.run(caseId, a.id, a.tenant_id, w.now).changes;
+    setImported.run(caseId, w.now, a.id);
+    w.updated(
+      a.tenant_id,
+      'alert',
+      a.id,
+      { status: a.status, caseId: a.case_id },
+      { status: 'Imported', caseId: a.case_id ?? caseId },
+      'import',
+    );
+  }
+  return linked;
+}
+
+function createEmptyCase(
+  w: Writer,
+  tenantId: string,
+  creator: string,
+): { id: string; number: number } {
+  const id = newId();
+  const number = (
+    w.db.prepare('SELECT coalesce(max(number), 0) + 1 AS n FROM cases').get() as { n: number }
+  ).n;
+  w.db
+    .prepare(
+      `INSERT INTO cases (id, tenant_id, number, name, score, severity, severity_rank, status, creator, created_at, updated_at)
+       VALUES (?, ?, ?, '', 0, 'Low', 1, 'New', ?, ?, ?)`,
+    )
+    .run(id, tenantId, number, creator, w.now, w.now);
+  w.created(tenantId, 'case', id, { id, number, status: 'New', creator });
+  return { id, number };
+}
+
+export interface CaseRef {
+  caseId: string;
+  number: number;
+}
+
+/** ALR-3: "Import" creates a new case from one alert; an imported alert is refused. */
+export function importAlertAsCase(store: Store, actor: string, alertId: string): CaseRef {
+  return writeTransaction(store, actor, (w) => {
+    const [alert] = loadAlerts(w, [alertId]);
+    if (alert!.status === 'Imported' || alert!.case_id) {
+      const number = alert!.case_id
+        ? (
+            w.db.prepare('SELECT number FROM cases WHERE id = ?').get(alert!.case_id) as
+              { number: number } | undefined
+          )?.number
+        : undefined;
+      throw new ServiceError(
+        'CONFLICT',
+        `alert "${alert!.title}" is already imported${number ? ` into case #${number}` : ''}; it cannot be imported again`,
+      );
+    }
+    const c = createEmptyCase(w, alert!.tenant_id, actor);
+    linkAlerts(w, c.id, [alert!]);
+    recomputeCase(w, c.id);
+    return { caseId: c.id, number: c.number };
+  });
+}
+
+function assertOneTenant(alerts: readonly AlertFactsRow[]): string {
+  const tenants = new Set(alerts.map((a) => a.tenant_id));
+  if (tenants.size !== 1) {
+    throw new ServiceError(
+      'BAD_REQUEST',
+      'the selected alerts belong to different tenants; a case holds one tenant only',
+    );
+  }
+  return alerts[0]!.tenant_id;
+}
+
+/** ALR-5: one new case from all selected alerts. */
+export function newCaseFromAlerts(
+  store: Store,
+  actor: string,
+  alertIds: readonly string[],
+): CaseRef {
+  if (alertIds.length === 0) throw new ServiceError('BAD_REQUEST', 'select at least one alert');
+  return writeTransaction(store, actor, (w) => {
+    const alerts = loadAlerts(w, [...new Set(alertIds)]);
+    const tenantId = assertOneTenant(alerts);
+    const c = createEmptyCase(w, tenantId, actor);
+    linkAlerts(w, c.id, alerts);
+    recomputeCase(w, c.id);
+    return { caseId: c.id, number: c.number };
+  });
+}
+
+/**
+ * ALR-4: selected alerts join an existing case given by its number; a closed case needs
+ * `confirmClosed` (the UI asks first), and then keeps its status.
+ */
+export function mergeAlertsIntoCase(
+  store: Store,
+  actor: string,
+  alertIds: readonly string[],
+  caseNumber: number,
+  confirmClosed: boolean,
+): CaseRef & { added: number } {
+  if (alertIds.length === 0) throw new ServiceError('BAD_REQUEST', 'select at least one alert');
+  return writeTransaction(store, actor, (w) => {
+    const c = w.db
+      .prepare('SELECT id, tenant_id, status FROM cases WHERE number = ?')
+      .get(caseNumber) as { id: string; tenant_id: string; status: CaseStatus } | undefined;
+    if (!c) throw new ServiceError('NOT_FOUND', `no case #${caseNumber}`);
+    if (CLOSED_CASE_STATUSES.includes(c.status) && !confirmClosed) {
+      throw new ServiceError(
+        'CONFLICT',
+        `case #${caseNumber} is ${c.status}; confirm to merge alerts into a closed case`,
+      );
+    }
+    const alerts = loadAlerts(w, [...new Set(alertIds)]);
+    const other = alerts.find((a) => a.tenant_id !== c.tenant_id);
+    if (other) {
+      throw new ServiceError(
+        'BAD_REQUEST',
+        `alert "${other.title}" belongs to another tenant than case #${caseNumber}`,
+      );
+    }
+    const added = linkAlerts(w, c.id, alerts);
+    recomputeCase(w, c.id);
+    return { caseId: c.id, number: caseNumber, added };
+  });
+}

@@ -1,0 +1,1 @@
+CREATE INDEX `alerts_score_idx` ON `alerts` (`score`,`id`);

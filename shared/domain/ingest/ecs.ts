@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { alertScoreFromSeverity } from '../severity';
+import type { EntityKind, EntityRef } from '../types';
+import { normalizeTechniqueId, resolveTactic } from './attack-tactics';
+import { DEFAULT_ALERT_SCORE, finishAlert, type RecordImport } from './build-alert';
+import {
+  firstString,
+  getPath,
+  idField,
+  isJsonObject,
+  isoTimestampField,
+  optionalText,
+  stringsAt,
+  unwrapRecord,
+  validateFields,
+  type JsonObject,
+} from './fields';
+
+/**
+ * Elastic Security detection alerts: ECS documents of the `.alerts-security.alerts-*` indices,
+ * with `kibana.alert.*` fields written flat (`"kibana.alert.rule.name": …`) or nested, possibly
+ * inside a search hit (`_source`) or a Kibana es_archiver record (`value.source`). Legacy 7.x
+ * `signal.*` documents are read the same way.
+ */
+
+export const ECS_SOURCE = 'elastic-security';
+
+/** A `kibana.alert.<suffix>` field, or its legacy `signal.<suffix>` twin. */
+function alertField(document: JsonObject, suffix: string): unknown {
+  return getPath(document, `kibana.alert.${suffix}`) ?? getPath(document, `signal.${suffix}`);
+}
+
+export function looksLikeEcsAlert(record: JsonObject): boolean {
+  const { document } = unwrapRecord(record);
+  if (isJsonObject(getPath(document, 'kibana.alert'))) return true;
+  if (Object.keys(document).some((key) => key.startsWith('kibana.alert.'))) return true;
+  return isJsonObject(getPath(document, 'signal.rule'));
+}
+
+const SEVERITY_WORDS = ['low', 'medium', 'high', 'critical'] as const;
+
+const ecsFieldsSchema = z.object({
+  sourceRef: idField,
+  'kibana.alert.rule.name': z
+    .string({ error: 'is not a string' })
+    .trim()
+    .min(1, 'must not be empty'),
+  timestamp: isoTimestampField,
+  'kibana.alert.risk_score': z
+    .union([z.number(), z.string().regex(/^\d+(?:\.\d+)?$/, 'is not a number 0-100')], {
+      error: 'is not a number 0-100',
+    })
+    .transform(Number)
+    .pipe(z.number().min(0, 'is not a number 0-100').max(100, 'is not a number 0-100'))
+    .optional(),
+  'kibana.alert.severity': z
+    .string()
+    .refine((word) => (SEVERITY_WORDS as readonly string[]).includes(word.toLowerCase()), {
+      error: 'is not one of low, medium, high, critical',
+    })
+    .optional(),
+});
+
+const HASH_ALGORITHMS = ['md5', 'sha1', 'sha256', 'sha384', 'sha512'];
+
+const ENTITY_FIELDS: ReadonlyArray<readonly [EntityKind, readonly string[]]> = [
+  ['host', ['host.name']],
+  ['user', ['user.name', 'user.target.name', 'source.user.name', 'destination.user.name']],
+  ['ip', ['source.ip', 'destination.ip', 'client.ip', 'server.ip']],
+  ['domain', ['dns.question.name', 'url.domain', 'source.domain', 'destination.domain']],
+  [
+    'hash',
+    ['file', 'process', 'process.parent'].flatMap((owner) =>
+      HASH_ALGORITHMS.map((algorithm) => `${owner}.hash.${algorithm}`),
+    ),
+  ],
+  [
+    'email',
+    [
+      'email.from.address',
+      'email.sender.address',
+      'email.to.address',
+      'email.cc.address',
+      'email.reply_to.address',
+      'user.email',
+    ],
+  ],
+  ['url', ['url.full']],
+];
+
+function ecsEntities(document: JsonObject): EntityRef[] {
+  const refs: EntityRef[] = [];
+  for (const [kind, paths] of ENTITY_FIELDS) {
+    for (const path of paths) {
+      for (const value of stringsAt(getPath(document, path))) refs.push({ kind, value });
+    }
+  }
+  // ECS allows host.hostname without host.name; url.original when url.full is absent.
+  if (getPath(document, 'host.name') === undefined) {
+    for (const value of stringsAt(getPath(document, 'host.hostname'))) {
+      refs.push({ kind: 'host', value });
+    }
+  }
+  if (getPath(document, 'url.full') === undefined) {
+    for (const value of stringsAt(getPath(document, 'url.original'))) {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) refs.push({ kind: 'url', value });
+    }
+  }
+  return refs;
+}
+
+interface AttackRef {
+  id: string;
+  name: string | null;
+}
+
+/** First ATT&CK tactic and (sub-)technique of `kibana.alert.rule.threat`, else of ECS `threat.*`. */
+function ecsAttack(document: JsonObject): {
+  tactic: AttackRef | null;
+  technique: AttackRef | null;
+} {
+  const threats = alertField(document, 'rule.threat');
+  if (Array.isArray(threats)) {
+    for (const threat of threats) {
+      if (!isJsonObject(threat)) continue;
+      const tacticId = firstString(getPath(threat, 'tactic.id'));
+      const tactic = tacticId ? resolveTactic(tacticId) : null;
+      const techniques = getPath(threat, 'technique');
+      const firstTechnique = Array.isArray(techniques) ? techniques.find(isJsonObject) : undefined;
+      let technique: AttackRef | null = null;
+      if (firstTechnique) {
+        const subtechniques = getPath(firstTechnique, 'subtechnique');
+        const chosen =
+          (Array.isArray(subtechniques) ? subtechniques.find(isJsonObject) : undefined) ??
+          firstTechnique;
+        const id = normalizeTechniqueId(firstString(getPath(chosen, 'id')) ?? '');
+        if (id) technique = { id, name: firstString(getPath(chosen, 'name')) ?? null };
+      }
+      if (tactic || technique) {
+        return {
+          tactic: tactic
+            ? { id: tactic.id, name: firstString(getPath(threat, 'tactic.name')) ?? tactic.name }
+            : null,
+          technique,
+        };
+      }
+    }
+  }
+  const tacticId = firstString(getPath(document, 'threat.tactic.id'));
+  const tactic = tacticId ? resolveTactic(tacticId) : null;
+  const techniqueId = normalizeTechniqueId(
+    firstString(getPath(document, 'threat.technique.subtechnique.id')) ??
+      firstString(getPath(document, 'threat.technique.id')) ??
+      '',
+  );
+  return {
+    tactic: tactic ? { id: tactic.id, name: tactic.name || null } : null,
+    technique: techniqueId ? { id: techniqueId, name: null } : null,
+  };
+}
+
+/** Reads one Elastic Security alert. */
+export function importEcsRecord(record: JsonObject): RecordImport {
+  const { document, wrapperId } = unwrapRecord(record);
+  const originalTime = alertField(document, 'original_time');
+  const view = {
+    sourceRef: alertField(document, 'uuid') ?? wrapperId ?? record._id,
+    'kibana.alert.rule.name': alertField(document, 'rule.name'),
+    // COR-1 correlates on event time: the source event's time when Kibana kept it.
+    timestamp: originalTime ?? getPath(document, '@timestamp'),
+    'kibana.alert.risk_score':
+      alertField(document, 'risk_score') ?? alertField(document, 'rule.risk_score'),
+    'kibana.alert.severity':
+      alertField(document, 'severity') ?? alertField(document, 'rule.severity'),
+  };
+  const checked = validateFields(ecsFieldsSchema, view);
+  if (!checked.ok) {
+    const message = checked.message
+      .replace(/^sourceRef: is required/, 'kibana.alert.uuid (or the document _id): is required')
+      .replace(
+        /(^|; )timestamp:/,
+        `$1${originalTime === undefined ? '@timestamp' : 'kibana.alert.original_time'}:`,
+      );
+    return { kind: 'error', message };
+  }
+  const fields = checked.value;
+  const riskScore = fields['kibana.alert.risk_score'];
+  const severityWord = fields['kibana.alert.severity'];
+  const score =
+    (riskScore !== undefined ? alertScoreFromSeverity(riskScore) : null) ??
+    (severityWord !== undefined ? alertScoreFromSeverity(severityWord) : null) ??
+    DEFAULT_ALERT_SCORE;
+  const attack = ecsAttack(document);
+  return {
+    kind: 'alert',
+    alert: finishAlert({
+      source: ECS_SOURCE,
+      sourceRef: fields.sourceRef,
+      type: optionalText.parse(alertField(document, 'rule.type')) ?? 'detection',
+      title: fields['kibana.alert.rule.name'],
+      description:
+        optionalText.parse(alertField(document, 'reason')) ??
+        optionalText.parse(alertField(document, 'rule.description')) ??
+        optionalText.parse(getPath(document, 'message')),
+      timestamp: fields.timestamp,
+      score,
+      tactic: attack.tactic,
+      technique: attack.technique,
+      tenant: null,
+      entities: ecsEntities(document),
+      tags: stringsAt(alertField(document, 'rule.tags')),
+      tlp: null,
+      raw: record,
+    }),
+  };
+}

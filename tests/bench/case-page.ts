@@ -1,0 +1,277 @@
+import { webHandlerEnvironment } from '../helpers/handler-env';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { generateDemoCases } from '../../shared/domain/demo';
+import type { CaseSortField, SortDirection } from '../../shared/domain/types';
+import { DEMO_SQL, demoCaseRows, prepareDemoContext } from '../../main/services/demo';
+import { CASE_ROW_SELECT } from '../../main/services/cases';
+import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { createHandlers } from '../../main/ipc/handlers';
+import { createRouter } from '../../main/ipc/router';
+import { sourceMigrationsFolder } from '../../main/store/paths';
+import { SeededRandom } from '../../shared/domain/random';
+
+/**
+ * Case table paging on a large store: `cases.list` through the router (validation, SQL, row
+ * mapping) against the physical floor, the same SELECT on a prepared statement.
+ */
+
+export interface Percentiles {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface CasePageRow {
+  sort: CaseSortField;
+  direction: SortDirection;
+  region: 'shallow' | 'deep';
+  router: Percentiles;
+  floor: Percentiles;
+  /** the same page through a covering-index subquery (a candidate fix for deep offsets) */
+  deferred: Percentiles;
+}
+
+export interface CasePageResult {
+  cases: number;
+  buildSeconds: number;
+  storeBytes: number;
+  reopenSeconds: number;
+  firstPageWithTotal: Percentiles;
+  rows: CasePageRow[];
+  plans: Record<string, string[]>;
+}
+
+const SORT_COLUMN: Partial<Record<CaseSortField, string>> = {
+  score: 'c.score',
+  updatedAt: 'c.updated_at',
+};
+
+const LIMIT = 100;
+
+function ms(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+export function percentiles(samples: number[]): Percentiles {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
+  return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+/** Column position of `alert_count` in the demo case insert, read from the statement itself. */
+function alertCountColumn(): number {
+  const columns =
+    /\(([^)]*)\)/
+      .exec(DEMO_SQL.case)?.[1]
+      ?.split(',')
+      .map((c) => c.trim()) ?? [];
+  const i = columns.indexOf('alert_count');
+  if (i < 0) throw new Error('alert_count not found in DEMO_SQL.case');
+  return i;
+}
+
+/**
+ * A store with `count` demo cases (cases only: no alerts, entities, activity). Built fast: the
+ * case indexes and the FTS trigger are dropped during the load and recreated after it (same
+ * schema in the end), then `pragma optimize` runs as it does at the end of loadDemoData.
+ */
+function buildCaseStore(file: string, count: number, log: (line: string) => void): Workspace {
+  const ws = openWorkspace(file, { create: true, migrationsFolder: sourceMigrationsFolder() });
+  const db = ws.store.db;
+  const ctx = prepareDemoContext(ws.store, 11);
+  const deferredSchema = db
+    .prepare(
+      "SELECT name, type, sql FROM sqlite_master WHERE tbl_name = 'cases' AND type IN ('index', 'trigger') AND sql IS NOT NULL AND name NOT IN ('cases_number_uq')",
+    )
+    .all() as { name: string; type: 'index' | 'trigger'; sql: string }[];
+  for (const o of deferredSchema) db.exec(`DROP ${o.type.toUpperCase()} ${o.name}`);
+  const insert = db.prepare(DEMO_SQL.case);
+  const alertCountAt = alertCountColumn();
+  const insertMany = db.transaction((rows: unknown[][]) => {
+    for (const r of rows) insert.run(r);
+  });
+  let batch: unknown[][] = [];
+  let made = 0;
+  // ~2.75 alerts per case: ask for enough alerts and stop at `count` cases
+  for (const c of generateDemoCases({
+    alerts: Math.ceil(count * 3.5),
+    seed: 11,
+    endAt: Date.UTC(2026, 0, 1),
+  })) {
+    // Cases only: skip the alert rows (their JSON is most of the cost) but keep the real count.
+    const row = demoCaseRows({ ...c, alerts: [] }, ctx).caseRow;
+    row[alertCountAt] = c.alerts.length;
+    batch.push(row);
+    made++;
+    if (batch.length === 10_000) {
+      insertMany(batch);
+      batch = [];
+      if (made % 100_000 === 0) log(`  built ${made.toLocaleString('en')} cases`);
+    }
+    if (made === count) break;
+  }
+  if (batch.length) insertMany(batch);
+  log('  recreating case indexes and the full-text index');
+  db.transaction(() => {
+    for (const o of deferredSchema) db.exec(o.sql);
+    db.prepare("INSERT INTO cases_fts(cases_fts) VALUES ('rebuild')").run();
+  })();
+  db.pragma('optimize');
+  return ws;
+}
+
+function pageSql(column: string, dir: 'ASC' | 'DESC'): { plain: string; deferred: string } {
+  const order = `ORDER BY ${column} ${dir}, c.id ${dir}`;
+  return {
+    plain: `${CASE_ROW_SELECT} ${order} LIMIT ? OFFSET ?`,
+    // Page the covering sort index first (the OFFSET walks index entries only), then fetch the
+    // 100 rows; CROSS JOIN pins the join order so planner statistics cannot turn it around.
+    deferred:
+      CASE_ROW_SELECT.replace(
+        'FROM cases c JOIN tenants t',
+        `FROM (SELECT c.rowid AS rid FROM cases c ${order} LIMIT ? OFFSET ?) p CROSS JOIN cases c ON c.rowid = p.rid CROSS JOIN tenants t`,
+      ) + ` ${order}`,
+  };
+}
+
+function plan(db: Database.Database, sql: string): string[] {
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(LIMIT, 0) as { detail: string }[]).map(
+    (r) => r.detail,
+  );
+}
+
+export async function benchCasePage(
+  count: number,
+  log: (line: string) => void,
+): Promise<CasePageResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-bench-cases-'));
+  const file = path.join(dir, 'cases.db');
+  try {
+    const t0 = process.hrtime.bigint();
+    let ws = buildCaseStore(file, count, log);
+    const buildSeconds = ms(t0) / 1000;
+    const total = (ws.store.db.prepare('SELECT count(*) AS n FROM cases').get() as { n: number }).n;
+    ws.close();
+    const storeBytes = fs.statSync(file).size;
+    log(
+      `  store: ${total.toLocaleString('en')} cases, ${(storeBytes / 1e6).toFixed(0)} MB, built in ${buildSeconds.toFixed(1)} s`,
+    );
+
+    // what every app start and CLI command pays on this store: quick_check + migrations
+    const tOpen = process.hrtime.bigint();
+    ws = openWorkspace(file, { create: false, migrationsFolder: sourceMigrationsFolder() });
+    const reopenSeconds = ms(tOpen) / 1000;
+    log(`  reopen (openWorkspace): ${reopenSeconds.toFixed(2)} s`);
+
+    const db = ws.store.db;
+    const router = createRouter(createHandlers(ws, webHandlerEnvironment()));
+    const rng = new SeededRandom(2024);
+    const rows: CasePageRow[] = [];
+    const plans: Record<string, string[]> = {};
+
+    const firstPage: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const start = process.hrtime.bigint();
+      const r = await router.invoke('cases.list', { offset: 0, limit: LIMIT, withTotal: true });
+      firstPage.push(ms(start));
+      if (!r.ok) throw new Error(r.error.message);
+    }
+
+    for (const sort of ['score', 'updatedAt'] as const) {
+      for (const direction of ['desc', 'asc'] as const) {
+        const column = SORT_COLUMN[sort]!;
+        const dirSql = direction === 'asc' ? 'ASC' : 'DESC';
+        const sql = pageSql(column, dirSql);
+        const floorStmt = db.prepare(sql.plain);
+        const deferredStmt = db.prepare(sql.deferred);
+        if (sort === 'score' && direction === 'desc') {
+          plans['cases.list (as is)'] = plan(db, sql.plain);
+          plans['deferred join'] = plan(db, sql.deferred);
+        }
+        for (const region of ['shallow', 'deep'] as const) {
+          const base = region === 'shallow' ? 0 : Math.max(0, Math.floor(total / 2) - 5000);
+          const span = Math.min(10_000, Math.max(1, total - base - LIMIT));
+          const maxSamples = region === 'shallow' ? 300 : 100;
+          // per-cell time budget (at least 3 samples): a slow plan still ends in bounded time
+          const budgetMs = region === 'shallow' ? 12_000 : 15_000;
+          const router_: number[] = [];
+          const floor: number[] = [];
+          const deferred: number[] = [];
+          const runRouter = async (offset: number) => {
+            const start = process.hrtime.bigint();
+            const r = await router.invoke('cases.list', { offset, limit: LIMIT, sort, direction });
+            router_.push(ms(start));
+            if (
+              !r.ok ||
+              (r.data as { rows: unknown[] }).rows.length !== Math.min(LIMIT, total - offset)
+            ) {
+              throw new Error(`cases.list failed at offset ${offset}`);
+            }
+          };
+          const runFloor = (offset: number) => {
+            const start = process.hrtime.bigint();
+            floorStmt.all(LIMIT, offset);
+            floor.push(ms(start));
+          };
+          const runDeferred = (offset: number) => {
+            const start = process.hrtime.bigint();
+            deferredStmt.all(LIMIT, offset);
+            deferred.push(ms(start));
+          };
+          // warm-up, not recorded
+          const warm = base + rng.int(0, span);
+          floorStmt.all(LIMIT, warm);
+          deferredStmt.all(LIMIT, warm);
+          const cellStart = process.hrtime.bigint();
+          for (let i = 0; i < maxSamples && (i < 3 || ms(cellStart) < budgetMs); i++) {
+            const offset = base + rng.int(0, span);
+            // rotate the order so no variant always runs on a cache its neighbour warmed
+            const order = i % 3;
+            if (order === 0) {
+              await runRouter(offset);
+              runFloor(offset);
+              runDeferred(offset);
+            } else if (order === 1) {
+              runFloor(offset);
+              runDeferred(offset);
+              await runRouter(offset);
+            } else {
+              runDeferred(offset);
+              await runRouter(offset);
+              runFloor(offset);
+            }
+          }
+          const row: CasePageRow = {
+            sort,
+            direction,
+            region,
+            router: percentiles(router_),
+            floor: percentiles(floor),
+            deferred: percentiles(deferred),
+          };
+          rows.push(row);
+          log(
+            `  ${sort} ${direction} ${region}: router p50 ${row.router.p50.toFixed(2)} ms, floor p50 ${row.floor.p50.toFixed(2)} ms, deferred p50 ${row.deferred.p50.toFixed(2)} ms (n=${row.router.n})`,
+          );
+        }
+      }
+    }
+    ws.close();
+    return {
+      cases: total,
+      buildSeconds,
+      storeBytes,
+      reopenSeconds,
+      firstPageWithTotal: percentiles(firstPage),
+      rows,
+      plans,
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,127 @@
+import os from 'node:os';
+import { benchDemoInsert } from './demo-insert';
+import { benchCasePage, type Percentiles } from './case-page';
+
+/**
+ * `npm run bench`: prints figures, asserts nothing (rule 10).
+ * BENCH_ALERTS (default 1,000,000) and BENCH_CASES (default 1,000,000) set the sizes.
+ * BENCH_ONLY=demo|cases runs one part.
+ */
+
+function sizeFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return n;
+}
+
+const started = process.hrtime.bigint();
+function log(line: string): void {
+  const s = Number(process.hrtime.bigint() - started) / 1e9;
+  process.stdout.write(`[${s.toFixed(1).padStart(6)} s] ${line}\n`);
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pct = (p: Percentiles) => `${p.p50.toFixed(2)} / ${p.p95.toFixed(2)} / ${p.p99.toFixed(2)}`;
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const alerts = sizeFromEnv('BENCH_ALERTS', 1_000_000);
+  const cases = sizeFromEnv('BENCH_CASES', 1_000_000);
+  const only = process.env.BENCH_ONLY;
+  log(
+    `Watchfloor bench: node ${process.version}, ${os.cpus().length} CPU (${os.cpus()[0]?.model ?? '?'}), ` +
+      `${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, load average ${os.loadavg()[0]!.toFixed(2)}`,
+  );
+  const out: string[] = [];
+
+  if (only === undefined || only === 'demo') {
+    log(`(a) demo load of ${fmt(alerts)} alerts`);
+    const d = await benchDemoInsert(alerts, log);
+    out.push(
+      '',
+      `(a) Demo load, ${fmt(d.alerts)} alerts in ${fmt(d.cases)} cases (store ${fmt(d.storeBytes / 1e6)} MB)`,
+      table(
+        ['path', 'wall s', 'alerts/s (wall)', 'CPU s', 'alerts per CPU s'],
+        [
+          [
+            'loadDemoData (generate + rows + insert)',
+            d.demoSeconds.toFixed(2),
+            fmt(d.demoRate),
+            d.demoCpuSeconds.toFixed(2),
+            fmt(d.alerts / d.demoCpuSeconds),
+          ],
+          [
+            'bare prepared inserts (rows prebuilt)',
+            d.bareSeconds.toFixed(2),
+            fmt(d.bareRate),
+            d.bareCpuSeconds.toFixed(2),
+            fmt(d.alerts / d.bareCpuSeconds),
+          ],
+        ],
+      ),
+      `ratio demo/bare: ${d.ratio.toFixed(2)} by wall time, ${d.cpuRatio.toFixed(2)} by CPU time ` +
+        `(target >= 0.5: ${d.ratio >= 0.5 ? 'met' : 'MISSED'})`,
+    );
+    log(
+      `(a) done: demo ${fmt(d.demoRate)} alerts/s, bare ${fmt(d.bareRate)} alerts/s, ratio ${d.ratio.toFixed(2)}`,
+    );
+  }
+
+  if (only === undefined || only === 'cases') {
+    log(`(b) case table paging on ${fmt(cases)} cases`);
+    const c = await benchCasePage(cases, log);
+    out.push(
+      '',
+      `(b) Case table page (limit 100) on ${fmt(c.cases)} cases (store ${fmt(c.storeBytes / 1e6)} MB, built in ${c.buildSeconds.toFixed(1)} s)`,
+      `reopen of the store (openWorkspace: quick_check + migrate): ${c.reopenSeconds.toFixed(2)} s`,
+      `first page with withTotal (updatedAt desc), p50/p95/p99 ms: ${pct(c.firstPageWithTotal)}`,
+      'p50 / p95 / p99 in ms; shallow = offsets in [0, 10,000), deep = offsets around the middle',
+      table(
+        [
+          'sort',
+          'offsets',
+          'n',
+          'cases.list via router',
+          'floor (same SELECT)',
+          'deferred-join SELECT',
+        ],
+        c.rows.map((r) => [
+          `${r.sort} ${r.direction}`,
+          r.region,
+          String(r.router.n),
+          pct(r.router),
+          pct(r.floor),
+          pct(r.deferred),
+        ]),
+      ),
+      '',
+      'EXPLAIN QUERY PLAN (score desc):',
+      ...Object.entries(c.plans).flatMap(([name, lines]) => [
+        `  ${name}:`,
+        ...lines.map((l) => `    ${l}`),
+      ]),
+    );
+  }
+
+  const rss = process.resourceUsage().maxRSS; // KiB
+  out.push(
+    '',
+    `peak RSS: ${fmt(rss / 1024)} MiB`,
+    `total: ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`,
+  );
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,171 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// The project's own Node 22 (the system node may be older; bin/watchfloor.mjs refuses those).
+const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
+const BIN = path.join(ROOT, 'bin', 'watchfloor.mjs');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function watchfloor(...args: string[]): Run {
+  const r = spawnSync(NODE, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function caseCount(file: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM cases').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+let dir: string;
+let db: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-cli-'));
+  db = path.join(dir, 'store.db');
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('watchfloor CLI', () => {
+  let demoCases = 0;
+
+  it('demo --alerts 500 --seed 3 loads the data and prints a JSON summary', () => {
+    const r = watchfloor('--db', db, 'demo', '--alerts', '500', '--seed', '3');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(summary).sort()).toEqual(['alerts', 'cases', 'seconds']);
+    expect(summary.alerts).toBe(500);
+    expect(typeof summary.cases).toBe('number');
+    expect(summary.cases).toBeGreaterThan(0);
+    expect(summary.cases).toBeLessThanOrEqual(500);
+    expect(typeof summary.seconds).toBe('number');
+    demoCases = summary.cases as number;
+    expect(caseCount(db)).toBe(demoCases);
+  });
+
+  it('cases --json --limit 5 prints five cases with the documented keys', () => {
+    const r = watchfloor('--db', db, 'cases', '--json', '--limit', '5');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const cases = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(Array.isArray(cases)).toBe(true);
+    expect(cases).toHaveLength(5);
+    for (const c of cases) {
+      expect(Object.keys(c).sort()).toEqual(
+        [
+          'alertCount',
+          'assignee',
+          'createdAt',
+          'id',
+          'name',
+          'number',
+          'score',
+          'severity',
+          'status',
+          'updatedAt',
+        ].sort(),
+      );
+      expect(c.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(Number.isInteger(c.number)).toBe(true);
+      expect(c.severity).toMatch(/^(Critical|High|Medium|Low)$/);
+      expect(new Date(c.updatedAt as string).toISOString()).toBe(c.updatedAt);
+      expect(new Date(c.createdAt as string).toISOString()).toBe(c.createdAt);
+    }
+    const updated = cases.map((c) => c.updatedAt as string);
+    expect(updated).toEqual([...updated].sort().reverse()); // most recently updated first
+  });
+
+  it('cases --json without --limit prints at most 100 cases', () => {
+    const r = watchfloor('--db', db, 'cases', '--json');
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as unknown[]).length).toBe(Math.min(100, demoCases));
+  });
+
+  it('refuses an unknown command: non-zero exit, message on stderr, nothing on stdout', () => {
+    const r = watchfloor('--db', db, 'frobnicate');
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+
+  it('cases --json on a missing store fails clearly and does not create the file', () => {
+    const missing = path.join(dir, 'nowhere', 'missing.db');
+    const r = watchfloor('--db', missing, 'cases', '--json');
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`no Watchfloor store at ${missing}`);
+    expect(fs.existsSync(missing)).toBe(false);
+    expect(fs.existsSync(path.dirname(missing))).toBe(false);
+  });
+
+  it('cases --json on a text file fails clearly and leaves the file unchanged', () => {
+    const text = path.join(dir, 'notes.txt');
+    fs.writeFileSync(text, 'shopping list\n- eggs\n- milk\n'.repeat(100));
+    const before = fs.readFileSync(text);
+    const r = watchfloor('--db', text, 'cases', '--json');
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/not a Watchfloor store/);
+    expect(fs.readFileSync(text).equals(before)).toBe(true);
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('notes.txt'))).toEqual(['notes.txt']);
+  });
+
+  it('demo on a text file fails and leaves the file unchanged', () => {
+    const text = path.join(dir, 'notes2.txt');
+    fs.writeFileSync(text, 'not sqlite');
+    const r = watchfloor('--db', text, 'demo', '--alerts', '10');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/not a Watchfloor store/);
+    expect(fs.readFileSync(text, 'utf8')).toBe('not sqlite');
+  });
+
+  it.each([
+    ['abc', /--alerts must be a whole number, got "abc"/],
+    ['0', /--alerts must be between 1 and/],
+    ['-5', /--alerts must be a whole number, got "-5"/],
+    ['1.5', /--alerts must be a whole number/],
+  ])('demo --alerts %s fails with a clear message and creates no store', (value, message) => {
+    const fresh = path.join(dir, `bad-alerts-${value}.db`);
+    const r = watchfloor('--db', fresh, 'demo', '--alerts', value);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(fs.existsSync(fresh)).toBe(false);
+  });
+
+  it('refuses to load the same seed twice and keeps the case count', () => {
+    const before = caseCount(db);
+    expect(before).toBe(demoCases);
+    const r = watchfloor('--db', db, 'demo', '--alerts', '500', '--seed', '3');
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/seed 3 is already in/);
+    expect(caseCount(db)).toBe(before);
+  });
+
+  it('loads another seed into the same store', () => {
+    const r = watchfloor('--db', db, 'demo', '--alerts', '200', '--seed', '13');
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { alerts: number }).alerts).toBe(200);
+    expect(caseCount(db)).toBeGreaterThan(demoCases);
+  });
+});

@@ -1,0 +1,429 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, StoreOpenError, type Store } from '../../main/store/open';
+import { sourceMigrationsFolder } from '../../main/store/paths';
+import { writeTransaction } from '../../main/store/write';
+
+const migrationsFolder = sourceMigrationsFolder();
+const PAGE = 4096;
+
+let dir: string;
+const open: Store[] = [];
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-store-'));
+});
+
+afterEach(() => {
+  for (const s of open.splice(0)) if (s.db.open) s.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function newStore(name = 'w.db'): Store {
+  const store = openStore(path.join(dir, name), { create: true, migrationsFolder });
+  open.push(store);
+  return store;
+}
+
+function count(store: Store, table: string): number {
+  return (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+/** Catches the StoreOpenError thrown by `fn` (and fails the test when nothing is thrown). */
+function openError(fn: () => unknown): StoreOpenError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StoreOpenError);
+    return err as StoreOpenError;
+  }
+  throw new Error('expected a StoreOpenError, nothing was thrown');
+}
+
+function insertTenant(store: Store, id: string, name: string): void {
+  writeTransaction(store, 'test', (w) => {
+    w.db
+      .prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)')
+      .run(id, name, w.now);
+    w.created(id, 'tenant', id, { id, name });
+  });
+}
+
+interface TestCase {
+  id: string;
+  number: number;
+  name: string;
+  description?: string;
+}
+
+const INSERT_CASE = `INSERT INTO cases (id, tenant_id, number, name, description, severity, severity_rank, creator, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, 'Low', 1, 'test', ?, ?)`;
+
+function insertCase(store: Store, tenantId: string, c: TestCase): void {
+  writeTransaction(store, 'test', (w) => {
+    w.db
+      .prepare(INSERT_CASE)
+      .run(c.id, tenantId, c.number, c.name, c.description ?? '', w.now, w.now);
+    w.created(tenantId, 'case', c.id, c);
+  });
+}
+
+function ftsIds(store: Store, query: string): string[] {
+  return (
+    store.db
+      .prepare(
+        'SELECT c.id FROM cases_fts f JOIN cases c ON c.rowid = f.rowid WHERE cases_fts MATCH ? ORDER BY c.id',
+      )
+      .all(query) as { id: string }[]
+  ).map((r) => r.id);
+}
+
+/** A real store of ~80 pages, closed (WAL checkpointed into the main file). */
+function realStoreFile(): string {
+  const store = newStore('source.db');
+  insertTenant(store, 't1', 'Tenant one');
+  writeTransaction(store, 'test', (w) => {
+    const insert = w.db.prepare(INSERT_CASE);
+    for (let i = 1; i <= 2000; i++) {
+      insert.run(`case-${i}`, 't1', i, `Case ${i} lateral movement`, 'x'.repeat(100), i, i);
+    }
+  });
+  store.close();
+  return store.file;
+}
+
+function listSiblings(file: string): string[] {
+  const base = path.basename(file);
+  return fs.readdirSync(path.dirname(file)).filter((n) => n.startsWith(base));
+}
+
+describe('openStore', () => {
+  it('creates the store and runs every migration', () => {
+    const store = newStore();
+    const names = (
+      store.db
+        .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        .all() as {
+        name: string;
+      }[]
+    ).map((r) => r.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'tenants',
+        'users',
+        'cases',
+        'alerts',
+        'case_alerts',
+        'entities',
+        'activity',
+        'outbox',
+        'settings',
+        'jobs',
+        'cases_fts',
+        'cases_fts_ai',
+        'cases_fts_au',
+        'cases_fts_ad',
+        '__drizzle_migrations',
+      ]),
+    );
+    const journal = JSON.parse(
+      fs.readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8'),
+    ) as { entries: unknown[] };
+    expect(count(store, '__drizzle_migrations')).toBe(journal.entries.length);
+  });
+
+  it('sets WAL, foreign keys and a busy timeout', () => {
+    const store = newStore();
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    // foreign keys are enforced, not just switched on: a case needs its tenant
+    expect(() => insertCase(store, 'no-such-tenant', { id: 'c1', number: 1, name: 'x' })).toThrow(
+      /FOREIGN KEY/,
+    );
+  });
+
+  it('reopens an existing store without re-running migrations', () => {
+    const first = newStore();
+    insertTenant(first, 't1', 'Tenant one');
+    first.close();
+    const again = openStore(first.file, { create: false, migrationsFolder });
+    open.push(again);
+    expect(count(again, 'tenants')).toBe(1);
+    const migrations = count(again, '__drizzle_migrations');
+    again.close();
+    const third = openStore(first.file, { create: false, migrationsFolder });
+    open.push(third);
+    expect(count(third, '__drizzle_migrations')).toBe(migrations);
+  });
+
+  it('reports a missing file as STORE_MISSING and creates nothing', () => {
+    const file = path.join(dir, 'nested', 'missing.db');
+    const err = openError(() => openStore(file, { create: false, migrationsFolder }));
+    expect(err.code).toBe('STORE_MISSING');
+    expect(err.message).toContain(file);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.existsSync(path.dirname(file))).toBe(false);
+  });
+
+  it('refuses a text file as STORE_CORRUPT and leaves its bytes unchanged', () => {
+    const file = path.join(dir, 'notes.db');
+    fs.writeFileSync(file, 'these are my notes, not a database\n'.repeat(200));
+    const before = fs.readFileSync(file);
+    const err = openError(() => openStore(file, { create: false, migrationsFolder }));
+    expect(err.code).toBe('STORE_CORRUPT');
+    expect(err.message).toMatch(/not a Watchfloor store/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(listSiblings(file)).toEqual(['notes.db']); // no -wal / -shm left behind
+  });
+
+  it('refuses a text file even with create: true', () => {
+    const file = path.join(dir, 'notes.db');
+    fs.writeFileSync(file, 'short');
+    const before = fs.readFileSync(file);
+    expect(openError(() => openStore(file, { create: true, migrationsFolder })).code).toBe(
+      'STORE_CORRUPT',
+    );
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('refuses a store garbled in the middle and leaves its bytes unchanged', () => {
+    const source = realStoreFile();
+    const bytes = fs.readFileSync(source);
+    expect(bytes.length).toBeGreaterThan(20 * PAGE);
+    const file = path.join(dir, 'garbled.db');
+    const middle = Math.floor(bytes.length / 2 / PAGE) * PAGE;
+    for (let i = 0; i < 2 * PAGE; i++) bytes[middle + i] = (i * 131 + 7) & 0xff;
+    fs.writeFileSync(file, bytes);
+    const err = openError(() => openStore(file, { create: false, migrationsFolder }));
+    expect(err.code).toBe('STORE_CORRUPT');
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it('refuses a truncated store and leaves its bytes unchanged', () => {
+    const bytes = fs.readFileSync(realStoreFile());
+    const file = path.join(dir, 'truncated.db');
+    const truncated = bytes.subarray(0, Math.floor(bytes.length / 2) + 123);
+    fs.writeFileSync(file, truncated);
+    const err = openError(() => openStore(file, { create: false, migrationsFolder }));
+    expect(err.code).toBe('STORE_CORRUPT');
+    expect(fs.readFileSync(file).equals(truncated)).toBe(true);
+  });
+});
+
+describe('writeTransaction', () => {
+  it('appends one activity and one outbox entry per recorded change', () => {
+    const store = newStore();
+    insertTenant(store, 't1', 'Tenant one');
+    expect(count(store, 'activity')).toBe(1);
+    expect(count(store, 'outbox')).toBe(1);
+
+    const now = 1_700_000_000_000;
+    writeTransaction(
+      store,
+      'alice',
+      (w) => {
+        expect(w.now).toBe(now);
+        w.db.prepare(INSERT_CASE).run('c1', 't1', 1, 'First', '', w.now, w.now);
+        w.created('t1', 'case', 'c1', { id: 'c1', name: 'First' });
+        w.db.prepare(INSERT_CASE).run('c2', 't1', 2, 'Second', '', w.now, w.now);
+        w.createdJson('t1', 'case', 'c2', '{"id":"c2","name":"Second"}');
+        w.db.prepare('UPDATE cases SET name = ? WHERE id = ?').run('First renamed', 'c1');
+        w.updated('t1', 'case', 'c1', { name: 'First' }, { name: 'First renamed' }, 'rename');
+        w.db.prepare('DELETE FROM cases WHERE id = ?').run('c2');
+        w.deleted('t1', 'case', 'c2', { id: 'c2', name: 'Second' });
+      },
+      now,
+    );
+
+    const activity = store.db
+      .prepare(
+        "SELECT entity_id AS entityId, action, actor, at, before, after FROM activity WHERE entity_type = 'case' ORDER BY id",
+      )
+      .all();
+    expect(activity).toEqual([
+      {
+        entityId: 'c1',
+        action: 'create',
+        actor: 'alice',
+        at: now,
+        before: null,
+        after: '{"id":"c1","name":"First"}',
+      },
+      {
+        entityId: 'c2',
+        action: 'create',
+        actor: 'alice',
+        at: now,
+        before: null,
+        after: '{"id":"c2","name":"Second"}',
+      },
+      {
+        entityId: 'c1',
+        action: 'rename',
+        actor: 'alice',
+        at: now,
+        before: '{"name":"First"}',
+        after: '{"name":"First renamed"}',
+      },
+      {
+        entityId: 'c2',
+        action: 'delete',
+        actor: 'alice',
+        at: now,
+        before: '{"id":"c2","name":"Second"}',
+        after: null,
+      },
+    ]);
+    const outbox = store.db
+      .prepare(
+        "SELECT tenant_id AS tenantId, entity_id AS entityId, op, payload, created_at AS createdAt, pushed_at AS pushedAt FROM outbox WHERE entity_type = 'case' ORDER BY seq",
+      )
+      .all();
+    expect(outbox).toEqual([
+      {
+        tenantId: 't1',
+        entityId: 'c1',
+        op: 'create',
+        payload: '{"id":"c1","name":"First"}',
+        createdAt: now,
+        pushedAt: null,
+      },
+      {
+        tenantId: 't1',
+        entityId: 'c2',
+        op: 'create',
+        payload: '{"id":"c2","name":"Second"}',
+        createdAt: now,
+        pushedAt: null,
+      },
+      {
+        tenantId: 't1',
+        entityId: 'c1',
+        op: 'update',
+        payload: '{"name":"First renamed"}',
+        createdAt: now,
+        pushedAt: null,
+      },
+      {
+        tenantId: 't1',
+        entityId: 'c2',
+        op: 'delete',
+        payload: '{"id":"c2","name":"Second"}',
+        createdAt: now,
+        pushedAt: null,
+      },
+    ]);
+    expect(count(store, 'activity')).toBe(5);
+    expect(count(store, 'outbox')).toBe(5);
+  });
+
+  it('returns the callback result', () => {
+    const store = newStore();
+    expect(writeTransaction(store, 'test', () => 42)).toBe(42);
+  });
+
+  it('rolls back rows, activity and outbox when the callback throws', () => {
+    const store = newStore();
+    insertTenant(store, 't1', 'Tenant one');
+    insertCase(store, 't1', { id: 'c0', number: 1, name: 'Kept' });
+    const before = {
+      cases: count(store, 'cases'),
+      activity: count(store, 'activity'),
+      outbox: count(store, 'outbox'),
+      fts: count(store, 'cases_fts'),
+    };
+    expect(() =>
+      writeTransaction(store, 'test', (w) => {
+        w.db.prepare(INSERT_CASE).run('c1', 't1', 2, 'Doomed', '', w.now, w.now);
+        w.created('t1', 'case', 'c1', { id: 'c1' });
+        w.db.prepare('UPDATE cases SET name = ? WHERE id = ?').run('Changed', 'c0');
+        w.updated('t1', 'case', 'c0', { name: 'Kept' }, { name: 'Changed' });
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect({
+      cases: count(store, 'cases'),
+      activity: count(store, 'activity'),
+      outbox: count(store, 'outbox'),
+      fts: count(store, 'cases_fts'),
+    }).toEqual(before);
+    expect(store.db.prepare('SELECT name FROM cases WHERE id = ?').get('c0')).toEqual({
+      name: 'Kept',
+    });
+    expect(ftsIds(store, 'doomed')).toEqual([]);
+    expect(ftsIds(store, 'kept')).toEqual(['c0']);
+  });
+
+  it('rolls back when a statement fails part-way (constraint violation)', () => {
+    const store = newStore();
+    insertTenant(store, 't1', 'Tenant one');
+    insertCase(store, 't1', { id: 'c0', number: 1, name: 'Kept' });
+    const activity = count(store, 'activity');
+    expect(() =>
+      writeTransaction(store, 'test', (w) => {
+        w.db.prepare(INSERT_CASE).run('c1', 't1', 2, 'New', '', w.now, w.now);
+        w.created('t1', 'case', 'c1', { id: 'c1' });
+        w.db.prepare(INSERT_CASE).run('c2', 't1', 1, 'Duplicate number', '', w.now, w.now);
+      }),
+    ).toThrow(/UNIQUE/);
+    expect(count(store, 'cases')).toBe(1);
+    expect(count(store, 'activity')).toBe(activity);
+    expect(count(store, 'outbox')).toBe(activity);
+  });
+});
+
+describe('cases_fts triggers', () => {
+  it('index inserted cases', () => {
+    const store = newStore();
+    insertTenant(store, 't1', 'Tenant one');
+    insertCase(store, 't1', { id: 'c1', number: 1, name: 'Mimikatz on WS-FIN-0042' });
+    insertCase(store, 't1', {
+      id: 'c2',
+      number: 2,
+      name: 'Phishing wave',
+      description: 'Credential harvesting via mimikatz-like lure',
+    });
+    expect(ftsIds(store, 'mimikatz')).toEqual(['c1', 'c2']);
+    expect(ftsIds(store, 'phishing')).toEqual(['c2']);
+    expect(ftsIds(store, 'name:harvesting')).toEqual([]);
+    expect(ftsIds(store, 'description:harvesting')).toEqual(['c2']);
+  });
+
+  it('follow updates of indexed columns and deletes', () => {
+    const store = newStore();
+    insertTenant(store, 't1', 'Tenant one');
+    insertCase(store, 't1', { id: 'c1', number: 1, name: 'Beacon to dyn-ns domain' });
+    writeTransaction(store, 'test', (w) => {
+      w.db
+        .prepare(
+          "UPDATE cases SET name = ?, who = 'john.smith', tags = '[\"ransomware\"]' WHERE id = ?",
+        )
+        .run('Ransomware staging', 'c1');
+      w.updated(
+        't1',
+        'case',
+        'c1',
+        { name: 'Beacon to dyn-ns domain' },
+        { name: 'Ransomware staging' },
+      );
+    });
+    expect(ftsIds(store, 'beacon')).toEqual([]);
+    expect(ftsIds(store, 'staging')).toEqual(['c1']);
+    expect(ftsIds(store, 'who:john')).toEqual(['c1']);
+    expect(ftsIds(store, 'tags:ransomware')).toEqual(['c1']);
+
+    // an update of a column outside the index keeps the entry as it was
+    store.db.prepare('UPDATE cases SET score = 90 WHERE id = ?').run('c1');
+    expect(ftsIds(store, 'staging')).toEqual(['c1']);
+
+    store.db.prepare('DELETE FROM cases WHERE id = ?').run('c1');
+    expect(ftsIds(store, 'staging')).toEqual([]);
+    // the external-content index agrees with the table
+    expect(() =>
+      store.db.prepare("INSERT INTO cases_fts(cases_fts) VALUES ('integrity-check')").run(),
+    ).not.toThrow();
+  });
+});
