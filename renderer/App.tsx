@@ -5,6 +5,7 @@ import { Sidebar } from './components/Sidebar';
 import { Header } from './components/Header';
 import { DemoOffer } from './components/DemoOffer';
 import { CasesPage } from './pages/CasesPage';
+import { AlertsPage } from './pages/AlertsPage';
 import { NotBuiltPage } from './pages/NotBuiltPage';
 import { useGlobalShortcuts } from './components/shortcuts';
 
@@ -52,7 +53,13 @@ export function App() {
       <div className="workarea">
         <Header />
         <main className="page" aria-label={page}>
-          {page === 'cases' ? <CasesPage /> : <NotBuiltPage page={page} />}
+          {page === 'cases' ? (
+            <CasesPage />
+          ) : page === 'alerts' ? (
+            <AlertsPage />
+          ) : (
+            <NotBuiltPage page={page} />
+          )}
         </main>
       </div>
       <DemoOffer />

@@ -65,7 +65,7 @@ export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers
       return { jobId: id };
     },
     'alerts.list': (q) => listAlertPage(store, q),
-    'alerts.get': ({ id }) => getAlertDetail(store, id),
+    'alerts.get': ({ id, allCases }) => getAlertDetail(store, id, allCases),
     'alerts.import': ({ id }) => changed(importAlertAsCase(store, user.login, id)),
     'alerts.newCase': ({ ids }) => changed(newCaseFromAlerts(store, user.login, ids)),
     'alerts.mergeIntoCase': ({ ids, caseNumber, confirmClosed }) =>

@@ -126,7 +126,7 @@ export interface AlertDetail extends AlertListRow {
   caseTotal: number;
 }
 
-export function getAlertDetail(store: Store, id: string): AlertDetail | null {
+export function getAlertDetail(store: Store, id: string, allCases = false): AlertDetail | null {
   const [row] = store.db
     .prepare(
       `SELECT a.id, t.name AS tenant, a.source, a.source_ref AS sourceRef, a.type, a.title, a.timestamp, a.score,
@@ -149,9 +149,9 @@ export function getAlertDetail(store: Store, id: string): AlertDetail | null {
   const cases = store.db
     .prepare(
       `SELECT c.id, c.number, c.name, c.score, c.severity, c.status FROM case_alerts ca JOIN cases c ON c.id = ca.case_id
-       WHERE ca.alert_id = ? ORDER BY c.score DESC, c.number ASC LIMIT 5`,
+       WHERE ca.alert_id = ? ORDER BY c.score DESC, c.number ASC LIMIT ?`,
     )
-    .all(id) as AlertDetail['cases'];
+    .all(id, allCases ? 500 : 5) as AlertDetail['cases'];
   const caseTotal = (
     store.db.prepare('SELECT count(*) AS n FROM case_alerts WHERE alert_id = ?').get(id) as {
       n: number;

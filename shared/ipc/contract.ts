@@ -146,7 +146,8 @@ export const contract = {
     response: z.object({ rows: z.array(alertRowSchema), total: z.number().int().nullable() }),
   },
   'alerts.get': {
-    request: z.object({ id: z.string().uuid() }).strict(),
+    /** ALR-2: five cases by score, or all of them (at most 500) for "View all (n)" */
+    request: z.object({ id: z.string().uuid(), allCases: z.boolean().default(false) }).strict(),
     response: alertDetailSchema.nullable(),
   },
   /** ALR-3 */
