@@ -131,7 +131,6 @@ export function AlertsPage() {
 
   useEffect(() => {
     apiRef.current?.purgeInfiniteCache();
-    setPreviewVersion((v) => v + 1);
   }, [dataVersion]);
 
   useEffect(() => {
@@ -295,7 +294,7 @@ export function AlertsPage() {
           {previewId && (
             <AlertPreview
               alertId={previewId}
-              version={previewVersion}
+              version={previewVersion + dataVersion}
               onImported={(number) => {
                 setMessage({ text: `Created case #${number}` });
                 refresh();
