@@ -3,6 +3,7 @@ import { openWorkspace, type Workspace } from './services/workspace';
 import { defaultStorePath, sourceMigrationsFolder } from './store/paths';
 import { StoreOpenError } from './store/open';
 import { defaultDemoEnd, loadDemoData } from './services/demo';
+import { generateDemoCases } from '../shared/domain/demo';
 import { listCases } from './services/cases';
 import { alertRefsOfCases, listAlerts } from './services/alerts';
 import { importAlertFiles } from './services/import-files';
@@ -95,9 +96,15 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
       });
       try {
         const started = performance.now();
-        const ref = ws.store.db
-          .prepare('SELECT 1 FROM alerts WHERE source_ref LIKE ? LIMIT 1')
-          .get(`%-${opts.seed}-1`);
+        // A seed's first alert has the same (source, sourceRef) whatever the day: an exact lookup.
+        const endAt = defaultDemoEnd();
+        const first = generateDemoCases({ alerts: 1, seed: opts.seed, endAt }).next().value
+          ?.alerts[0];
+        const ref =
+          first &&
+          ws.store.db
+            .prepare('SELECT 1 FROM alerts WHERE source = ? AND source_ref = ?')
+            .get(first.source, first.sourceRef);
         if (ref) {
           throw new CliError(
             `demo data with seed ${opts.seed} is already in ${ws.store.file}; use another --seed`,
@@ -106,7 +113,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         const result = await loadDemoData(ws.store, {
           alerts: opts.alerts,
           seed: opts.seed,
-          endAt: defaultDemoEnd(),
+          endAt,
         });
         const seconds = (performance.now() - started) / 1000;
         out(JSON.stringify({ ...result, seconds: Math.round(seconds * 100) / 100 }) + '\n');

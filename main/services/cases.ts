@@ -24,11 +24,12 @@ const SORT_SQL: Record<CaseSortField, string> = {
   what: 'c.what',
 };
 
-export const CASE_ROW_SELECT = `SELECT c.id, c.number, c.tenant_id AS tenantId, t.name AS tenantName, c.name, c.score,
+const CASE_COLUMNS = `c.id, c.number, c.tenant_id AS tenantId, t.name AS tenantName, c.name, c.score,
   c.severity, c.status, c.outcome, c.creator, c.assignee, c.assignee_name AS assigneeName, c.what, c.who,
   c.tags, c.tlp, c.alert_count AS alertCount, c.created_at AS createdAt, c.updated_at AS updatedAt,
-  c.closed_at AS closedAt, c.first_alert_at AS firstAlertAt, c.last_alert_at AS lastAlertAt
-  FROM cases c JOIN tenants t ON t.id = c.tenant_id`;
+  c.closed_at AS closedAt, c.first_alert_at AS firstAlertAt, c.last_alert_at AS lastAlertAt`;
+
+export const CASE_ROW_SELECT = `SELECT ${CASE_COLUMNS} FROM cases c JOIN tenants t ON t.id = c.tenant_id`;
 
 interface CaseDbRow extends Omit<CaseRow, 'tags'> {
   tags: string;
@@ -62,9 +63,18 @@ export interface CasePage {
 export function listCases(store: Store, q: ListCasesQuery): CasePage {
   const column = SORT_SQL[q.sort];
   const dir = q.direction === 'asc' ? 'ASC' : 'DESC';
-  // Paging walks the sort index: the id tie-breaker keeps pages stable (UUIDv7 sorts by time).
+  const order = `ORDER BY ${column} ${dir}, c.id ${dir}`;
+  // Page the sort index first, then fetch only the page's rows (a deferred join): the OFFSET
+  // walks index entries instead of whole rows, and CROSS JOIN pins the join order so planner
+  // statistics cannot turn the plan into a tenant scan plus a full sort. The id tie-breaker
+  // keeps pages stable (UUIDv7 sorts by time).
   const rows = store.db
-    .prepare(`${CASE_ROW_SELECT} ORDER BY ${column} ${dir}, c.id ${dir} LIMIT ? OFFSET ?`)
+    .prepare(
+      `SELECT ${CASE_COLUMNS}
+       FROM (SELECT c.rowid AS rid FROM cases c ${order} LIMIT ? OFFSET ?) p
+       CROSS JOIN cases c ON c.rowid = p.rid CROSS JOIN tenants t ON t.id = c.tenant_id
+       ${order}`,
+    )
     .all(q.limit, q.offset) as CaseDbRow[];
   const total = q.withTotal
     ? (store.db.prepare('SELECT count(*) AS n FROM cases').get() as { n: number }).n

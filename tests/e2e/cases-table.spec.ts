@@ -77,7 +77,6 @@ test.describe('case table over a demo store', () => {
   test('pages not built yet say so plainly', async ({ page, webApp }) => {
     await page.goto(webApp.url);
     for (const label of [
-      'Alerts',
       'Waiting Tasks',
       'My Tasks',
       'Search',

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, StoreOpenError, type Store } from '../../main/store/open';
 import { sourceMigrationsFolder } from '../../main/store/paths';
@@ -200,6 +201,19 @@ describe('openStore', () => {
     const err = openError(() => openStore(file, { create: false, migrationsFolder }));
     expect(err.code).toBe('STORE_CORRUPT');
     expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it("refuses another application's SQLite database and leaves its bytes unchanged", () => {
+    const file = path.join(dir, 'other-app.db');
+    const other = new Database(file);
+    other.pragma('journal_mode = DELETE');
+    other.exec("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada')");
+    other.close();
+    const before = fs.readFileSync(file);
+    const err = openError(() => openStore(file, { create: true, migrationsFolder }));
+    expect(err.code).toBe('STORE_CORRUPT');
+    expect(err.message).toMatch(/not a Watchfloor store/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
   it('refuses a truncated store and leaves its bytes unchanged', () => {
