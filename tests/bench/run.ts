@@ -1,11 +1,13 @@
 import os from 'node:os';
 import { benchDemoInsert } from './demo-insert';
 import { benchCasePage, type Percentiles } from './case-page';
+import { benchImport, benchSingleAlert } from './import';
 
 /**
  * `npm run bench`: prints figures, asserts nothing (rule 10).
  * BENCH_ALERTS (default 1,000,000) and BENCH_CASES (default 1,000,000) set the sizes.
- * BENCH_ONLY=demo|cases runs one part.
+ * BENCH_ONLY=demo|cases|import runs one part; BENCH_IMPORT_ALERTS (default 200,000) and
+ * BENCH_SINGLE_ALERTS (demo alerts behind the single-alert store, default 300,000) size part (c/d).
  */
 
 function sizeFromEnv(name: string, fallback: number): number {
@@ -109,6 +111,39 @@ async function main(): Promise<void> {
         `  ${name}:`,
         ...lines.map((l) => `    ${l}`),
       ]),
+    );
+  }
+
+  if (only === undefined || only === 'import') {
+    const importAlerts = sizeFromEnv('BENCH_IMPORT_ALERTS', 200_000);
+    log(`(c) import + correlation of ${fmt(importAlerts)} Watchfloor v1 alerts`);
+    const r = await benchImport(importAlerts, log);
+    out.push(
+      '',
+      `(c) Import + correlate ${fmt(r.alerts)} Watchfloor v1 alerts into a fresh store (${fmt(r.casesCreated)} cases created)`,
+      table(
+        ['path', 's', 'alerts/s'],
+        [
+          [
+            'importAlertFiles (parse + correlate + write)',
+            r.importSeconds.toFixed(2),
+            fmt(r.importRate),
+          ],
+          [
+            'bare insert of the same alert + entity rows',
+            r.bareSeconds.toFixed(2),
+            fmt(r.bareRate),
+          ],
+        ],
+      ),
+      `ratio import/bare: ${(r.importRate / r.bareRate).toFixed(2)}; peak RSS during import: ${fmt(r.peakRssMiB)} MiB`,
+    );
+    const single = sizeFromEnv('BENCH_SINGLE_ALERTS', 300_000);
+    log(`(d) single alerts into a store built from ${fmt(single)} demo alerts`);
+    const s1 = await benchSingleAlert(single, log);
+    out.push(
+      '',
+      `(d) One alert at a time into a store of ${fmt(s1.cases)} cases (${s1.joined} of ${s1.latency.n} joined an open case): p50/p95/p99 ms ${pct(s1.latency)}`,
     );
   }
 

@@ -1,0 +1,220 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openWorkspace } from '../../main/services/workspace';
+import { sourceMigrationsFolder } from '../../main/store/paths';
+import { importAlertFiles } from '../../main/services/import-files';
+import { ingestAlerts } from '../../main/services/ingest';
+import { getCorrelationSettings } from '../../main/services/correlation-settings';
+import { loadDemoData } from '../../main/services/demo';
+import { generateDemoCases } from '../../shared/domain/demo';
+import { parseAlertFile } from '../../shared/domain/ingest/parse';
+import type { NormalizedAlert } from '../../shared/domain/alert-format';
+import { percentiles, type Percentiles } from './case-page';
+
+/**
+ * Issue 3 figures: import + correlation of Watchfloor v1 alerts (demo generator output) into a
+ * fresh store, against a bare insert of the same alert and entity rows; and one alert arriving
+ * into a store that already holds many cases.
+ */
+
+export interface ImportBenchResult {
+  alerts: number;
+  importSeconds: number;
+  importRate: number;
+  bareSeconds: number;
+  bareRate: number;
+  casesCreated: number;
+  peakRssMiB: number;
+}
+
+const END_AT = Date.UTC(2026, 10, 1);
+
+function writeNdjson(file: string, alerts: number): void {
+  const fd = fs.openSync(file, 'w');
+  for (const c of generateDemoCases({ alerts, seed: 11, endAt: END_AT })) {
+    const lines = c.alerts.map((a) =>
+      JSON.stringify({
+        source: a.source,
+        sourceRef: a.sourceRef,
+        type: a.type,
+        title: a.title,
+        description: a.description,
+        timestamp: new Date(a.timestamp).toISOString(),
+        severity: a.score,
+        tactic: a.tactic,
+        technique: a.technique,
+        tenant: a.tenant,
+        entities: {
+          hosts: a.entities.filter((e) => e.kind === 'host').map((e) => e.value),
+          users: a.entities.filter((e) => e.kind === 'user').map((e) => e.value),
+          ips: a.entities.filter((e) => e.kind === 'ip').map((e) => e.value),
+          domains: a.entities.filter((e) => e.kind === 'domain').map((e) => e.value),
+          hashes: a.entities.filter((e) => e.kind === 'hash').map((e) => e.value),
+          emails: a.entities.filter((e) => e.kind === 'email').map((e) => e.value),
+          urls: a.entities.filter((e) => e.kind === 'url').map((e) => e.value),
+        },
+        tags: a.tags,
+        tlp: a.tlp,
+      }),
+    );
+    fs.writeSync(fd, lines.join('\n') + '\n');
+  }
+  fs.closeSync(fd);
+}
+
+export async function benchImport(
+  alerts: number,
+  log: (line: string) => void,
+): Promise<ImportBenchResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-bench-import-'));
+  const migrationsFolder = sourceMigrationsFolder();
+  let peak = process.memoryUsage().rss;
+  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
+  try {
+    const file = path.join(dir, 'alerts.ndjson');
+    writeNdjson(file, alerts);
+    log(
+      `wrote ${alerts.toLocaleString('en')} Watchfloor v1 alerts (${(fs.statSync(file).size / 1e6).toFixed(0)} MB NDJSON)`,
+    );
+
+    const ws = openWorkspace(path.join(dir, 'import.db'), { create: true, migrationsFolder });
+    let t = process.hrtime.bigint();
+    const summary = importAlertFiles(ws.store, [file], {
+      format: 'auto',
+      actor: 'bench',
+      onProgress: (f) => {
+        if (Math.round(f * 100) % 10 === 0) log(`import ${(f * 100).toFixed(0)}%`);
+      },
+    });
+    const importSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+    ws.close();
+    log(
+      `import done: ${summary.imported} alerts, ${summary.casesCreated} cases in ${importSeconds.toFixed(1)} s`,
+    );
+
+    // Bare: the same alert and entity rows with prepared statements, no parsing or correlation.
+    const parsed: NormalizedAlert[] = parseAlertFile(fs.readFileSync(file, 'utf8'), {
+      fileName: 'alerts.ndjson',
+    }).alerts;
+    const bare = openWorkspace(path.join(dir, 'bare.db'), { create: true, migrationsFolder });
+    const tenant = (
+      bare.store.db.prepare("SELECT id FROM tenants WHERE name = 'default'").get() as { id: string }
+    ).id;
+    const insertAlert = bare.store.db.prepare(
+      `INSERT INTO alerts (id, tenant_id, source, source_ref, type, title, description, timestamp, score, tactic, technique, tags, tlp, raw, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'New', ?, ?)`,
+    );
+    const insertEntity = bare.store.db.prepare(
+      'INSERT INTO entities (tenant_id, alert_id, case_id, kind, value) VALUES (?, ?, NULL, ?, ?)',
+    );
+    const rows = parsed.map((a, i) => ({
+      a,
+      id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+      raw: JSON.stringify(a.raw),
+    }));
+    t = process.hrtime.bigint();
+    for (let i = 0; i < rows.length; i += 5000) {
+      bare.store.db.transaction(() => {
+        for (const { a, id, raw } of rows.slice(i, i + 5000)) {
+          insertAlert.run(
+            id,
+            tenant,
+            a.source,
+            a.sourceRef,
+            a.type,
+            a.title,
+            a.description,
+            a.timestamp,
+            a.score,
+            a.tactic,
+            a.technique,
+            JSON.stringify(a.tags),
+            a.tlp,
+            raw,
+            0,
+            0,
+          );
+          for (const e of a.entities) insertEntity.run(tenant, id, e.kind, e.value);
+        }
+      })();
+    }
+    const bareSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+    bare.close();
+    return {
+      alerts: summary.imported,
+      importSeconds,
+      importRate: summary.imported / importSeconds,
+      bareSeconds,
+      bareRate: rows.length / bareSeconds,
+      casesCreated: summary.casesCreated,
+      peakRssMiB: peak / 2 ** 20,
+    };
+  } finally {
+    clearInterval(sample);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface SingleAlertResult {
+  cases: number;
+  latency: Percentiles;
+  joined: number;
+}
+
+/** One alert at a time into a store of many cases, each sharing a host with a recent open case. */
+export async function benchSingleAlert(
+  demoAlerts: number,
+  log: (line: string) => void,
+): Promise<SingleAlertResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-bench-single-'));
+  try {
+    const ws = openWorkspace(path.join(dir, 'single.db'), {
+      create: true,
+      migrationsFolder: sourceMigrationsFolder(),
+    });
+    await loadDemoData(ws.store, { alerts: demoAlerts, seed: 5, endAt: END_AT });
+    const cases = (ws.store.db.prepare('SELECT count(*) AS n FROM cases').get() as { n: number }).n;
+    log(`store with ${cases.toLocaleString('en')} cases ready`);
+    const open = ws.store.db
+      .prepare(
+        `SELECT c.last_alert_at AS at, t.name AS tenant, (SELECT value FROM entities e WHERE e.case_id = c.id AND e.kind = 'host' LIMIT 1) AS host
+         FROM cases c JOIN tenants t ON t.id = c.tenant_id WHERE c.status IN ('New', 'In Progress', 'Escalated') ORDER BY c.last_alert_at DESC LIMIT 400`,
+      )
+      .all() as { at: number; tenant: string; host: string | null }[];
+    const settings = getCorrelationSettings(ws.store);
+    const times: number[] = [];
+    let joined = 0;
+    let n = 0;
+    for (const c of open) {
+      if (!c.host) continue;
+      const alert: NormalizedAlert = {
+        source: 'bench-edr',
+        sourceRef: `single-${n++}`,
+        type: 'EDR',
+        title: 'Suspicious service installed',
+        description: '',
+        timestamp: c.at + 60_000,
+        score: 55,
+        tactic: 'TA0003',
+        technique: 'T1543.003',
+        tacticName: null,
+        techniqueName: null,
+        tenant: c.tenant,
+        entities: [{ kind: 'host', value: c.host }],
+        tags: [],
+        tlp: 'AMBER',
+        raw: null,
+      };
+      const t = process.hrtime.bigint();
+      const r = ingestAlerts(ws.store, [alert], { actor: 'bench', settings });
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+      if (r.casesUpdated === 1) joined++;
+      if (times.length >= 300) break;
+    }
+    ws.close();
+    return { cases, latency: percentiles(times), joined };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
