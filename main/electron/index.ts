@@ -9,6 +9,8 @@ import { CHANNELS } from '../../shared/ipc/contract';
 import { contentSecurityPolicy } from '../web/server';
 import { APP_ORIGIN, isTrustedSender, lockDownContents } from './security';
 import { buildAppMenu } from './menu';
+import { countCases } from '../services/cases';
+import { defaultDemoEnd, loadDemoData } from '../services/demo';
 
 /**
  * The thin Electron shell (rule 2): one window, a locked-down renderer served from the app://
@@ -97,6 +99,14 @@ if (!app.requestSingleInstanceLock()) {
       return;
     }
     const ws = workspace;
+    // `npm start -- --demo N`: an empty store gets N alerts' worth of demo data (as a job).
+    const demoArg = process.argv.indexOf('--demo');
+    const demo = demoArg > 0 ? Number(process.argv[demoArg + 1]) : NaN;
+    if (Number.isInteger(demo) && demo > 0 && countCases(ws.store) === 0) {
+      void loadDemoData(ws.store, { alerts: demo, seed: 1, endAt: defaultDemoEnd() }).then(() =>
+        send('data.changed', { entity: 'case' }),
+      );
+    }
     const send = (event: string, payload: unknown) => {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(event, payload);
     };

@@ -7,6 +7,7 @@ import {
   type ParseFormatOption,
 } from '../../shared/domain/ingest/parse';
 import { ingestAlerts, type IngestCounts } from './ingest';
+import { ADMIN_TENANT_NAME } from '../../shared/domain/types';
 import { getCorrelationSettings } from './correlation-settings';
 import { caseFilterPredicate, recordCaseFilterHits } from './case-filters';
 
@@ -87,6 +88,17 @@ export function importAlertSources(
     summary.skipped += parsed.skipped;
     summary.duplicates += parsed.duplicates;
     summary.errors.push(...parsed.errors);
+    // ADM-1: the admin organisation holds no alerts; such records fail alone, not the batch.
+    const reserved = parsed.alerts.filter((a) => a.tenant === ADMIN_TENANT_NAME);
+    for (const a of reserved) {
+      summary.failed++;
+      summary.errors.push({
+        file: name,
+        line: 0,
+        message: `alert ${a.source}:${a.sourceRef} names the reserved '${ADMIN_TENANT_NAME}' organisation as its tenant`,
+      });
+    }
+    if (reserved.length) parsed.alerts = parsed.alerts.filter((a) => a.tenant !== ADMIN_TENANT_NAME);
     for (let i = 0; i < parsed.alerts.length; i += BATCH) {
       const batch = parsed.alerts.slice(i, i + BATCH);
       const counts = ingestAlerts(store, batch, {

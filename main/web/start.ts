@@ -6,21 +6,39 @@ import { defaultStorePath, sourceImportWorker, sourceMigrationsFolder } from '..
 import { createRouter } from '../ipc/router';
 import { createHandlers } from '../ipc/handlers';
 import { startWebServer } from './server';
+import { countCases } from '../services/cases';
+import { defaultDemoEnd, loadDemoData } from '../services/demo';
 
-/** `npm run web -- [--db FILE] [--port N]`: browser mode; prints the URL to open on stdout. */
+/**
+ * `npm run web -- [--db FILE] [--port N] [--demo N]`: browser mode; prints the URL to open on
+ * stdout. --demo N loads N alerts' worth of demo data into an empty store first.
+ */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { db: { type: 'string' }, port: { type: 'string', default: '0' } },
+    options: {
+      db: { type: 'string' },
+      port: { type: 'string', default: '0' },
+      demo: { type: 'string' },
+    },
     strict: true,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a number from 0 to 65535, got "${values.port}"`);
   }
+  const demo = values.demo === undefined ? null : Number(values.demo);
+  if (demo !== null && (!Number.isInteger(demo) || demo < 1 || demo > 10_000_000)) {
+    throw new Error(`--demo must be a number of alerts from 1 to 10000000, got "${values.demo}"`);
+  }
   const ws = openWorkspace(values.db ?? defaultStorePath(), {
     create: true,
     migrationsFolder: sourceMigrationsFolder(),
   });
+  // --demo N: an empty store gets N alerts' worth of demo data before the UI opens.
+  if (demo !== null && countCases(ws.store) === 0) {
+    const r = await loadDemoData(ws.store, { alerts: demo, seed: 1, endAt: defaultDemoEnd() });
+    process.stderr.write(`loaded ${r.alerts} demo alerts in ${r.cases} cases\n`);
+  }
   let broadcast: (entity: 'case' | 'alert') => void = () => {};
   const router = createRouter(
     createHandlers(ws, {
