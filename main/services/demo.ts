@@ -4,6 +4,7 @@ import { writeTransaction, type Writer } from '../store/write';
 import {
   DEMO_ANALYSTS,
   DEMO_TENANTS,
+  demoAlertRecord,
   generateDemoCases,
   type DemoCase,
   type DemoOptions,
@@ -96,21 +97,7 @@ export function demoCaseRows(c: DemoCase, ctx: DemoContext): DemoCaseRows {
   const alerts = c.alerts.map((a) => {
     const id = idAt(a.timestamp, ctx.idRandom.bytes(16));
     // The raw payload is the alert as a Watchfloor v1 record, as a file import would keep it.
-    const json = JSON.stringify({
-      source: a.source,
-      sourceRef: a.sourceRef,
-      type: a.type,
-      title: a.title,
-      description: a.description,
-      timestamp: new Date(a.timestamp).toISOString(),
-      severity: a.score,
-      tactic: a.tactic,
-      technique: a.technique,
-      tenant: a.tenant,
-      entities: a.entities,
-      tags: a.tags,
-      tlp: a.tlp,
-    });
+    const json = JSON.stringify(demoAlertRecord(a));
     const alertStatus = c.status === 'Resolved' || c.status === 'Cancelled' ? 'Closed' : 'Imported';
     return {
       id,

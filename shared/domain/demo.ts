@@ -1,5 +1,7 @@
 import { SeededRandom } from './random';
 import { severityForScore } from './severity';
+import { groupsFromEntities } from './entities';
+import type { WatchfloorAlertInput } from './alert-format';
 import type { CaseOutcome, CaseStatus, EntityKind, EntityRef, Tlp } from './types';
 
 /**
@@ -774,6 +776,27 @@ export function* generateDemoCases(options: DemoOptions): Generator<DemoCase> {
       lastAlertAt,
     };
   }
+}
+
+/** A demo alert as a Watchfloor v1 record (shared/domain/alert-format.ts), as a file holds it. */
+export function demoAlertRecord(a: DemoAlert): WatchfloorAlertInput {
+  return {
+    source: a.source,
+    sourceRef: a.sourceRef,
+    type: a.type,
+    title: a.title,
+    description: a.description,
+    timestamp: new Date(a.timestamp).toISOString(),
+    severity: a.score,
+    tactic: a.tactic,
+    tacticName: a.tacticName,
+    technique: a.technique,
+    techniqueName: a.techniqueName,
+    tenant: a.tenant,
+    entities: groupsFromEntities(a.entities),
+    tags: a.tags,
+    tlp: a.tlp,
+  };
 }
 
 export function severityOfDemoCase(c: DemoCase) {

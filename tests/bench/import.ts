@@ -7,7 +7,7 @@ import { importAlertFiles } from '../../main/services/import-files';
 import { ingestAlerts } from '../../main/services/ingest';
 import { getCorrelationSettings } from '../../main/services/correlation-settings';
 import { loadDemoData } from '../../main/services/demo';
-import { generateDemoCases } from '../../shared/domain/demo';
+import { demoAlertRecord, generateDemoCases } from '../../shared/domain/demo';
 import { parseAlertFile } from '../../shared/domain/ingest/parse';
 import type { NormalizedAlert } from '../../shared/domain/alert-format';
 import { percentiles, type Percentiles } from './case-page';
@@ -33,31 +33,7 @@ const END_AT = Date.UTC(2026, 10, 1);
 function writeNdjson(file: string, alerts: number): void {
   const fd = fs.openSync(file, 'w');
   for (const c of generateDemoCases({ alerts, seed: 11, endAt: END_AT })) {
-    const lines = c.alerts.map((a) =>
-      JSON.stringify({
-        source: a.source,
-        sourceRef: a.sourceRef,
-        type: a.type,
-        title: a.title,
-        description: a.description,
-        timestamp: new Date(a.timestamp).toISOString(),
-        severity: a.score,
-        tactic: a.tactic,
-        technique: a.technique,
-        tenant: a.tenant,
-        entities: {
-          hosts: a.entities.filter((e) => e.kind === 'host').map((e) => e.value),
-          users: a.entities.filter((e) => e.kind === 'user').map((e) => e.value),
-          ips: a.entities.filter((e) => e.kind === 'ip').map((e) => e.value),
-          domains: a.entities.filter((e) => e.kind === 'domain').map((e) => e.value),
-          hashes: a.entities.filter((e) => e.kind === 'hash').map((e) => e.value),
-          emails: a.entities.filter((e) => e.kind === 'email').map((e) => e.value),
-          urls: a.entities.filter((e) => e.kind === 'url').map((e) => e.value),
-        },
-        tags: a.tags,
-        tlp: a.tlp,
-      }),
-    );
+    const lines = c.alerts.map((a) => JSON.stringify(demoAlertRecord(a)));
     fs.writeSync(fd, lines.join('\n') + '\n');
   }
   fs.closeSync(fd);

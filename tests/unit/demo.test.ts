@@ -289,3 +289,20 @@ describe('loadDemoData', () => {
     );
   });
 });
+
+describe('demoAlertRecord', () => {
+  it('is a valid Watchfloor v1 record that imports back to the same alert', async () => {
+    const { demoAlertRecord, generateDemoCases } = await import('../../shared/domain/demo');
+    const { parseAlertFile } = await import('../../shared/domain/ingest/parse');
+    const alerts = [
+      ...generateDemoCases({ alerts: 50, seed: 9, endAt: Date.UTC(2026, 10, 1) }),
+    ].flatMap((c) => c.alerts);
+    const text = alerts.map((a) => JSON.stringify(demoAlertRecord(a))).join('\n');
+    const parsed = parseAlertFile(text, { fileName: 'demo.ndjson' });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.format).toBe('watchfloor');
+    expect(parsed.alerts.map((a) => [a.sourceRef, a.timestamp, a.score, a.technique])).toEqual(
+      alerts.map((a) => [a.sourceRef, a.timestamp, a.score, a.technique]),
+    );
+  });
+});
