@@ -71,48 +71,71 @@ interface CaseDbState {
 
 const OPEN = OPEN_CASE_STATUSES.map((s) => `'${s}'`).join(', ');
 
-/** The store as a CorrelationIndex: cases found through the partial entity index. */
+/**
+ * The store as a CorrelationIndex for one batch. Each distinct (tenant, entity) of the batch is
+ * looked up once, over the window of the whole batch (earliest alert - timeout .. latest alert +
+ * timeout); a query then returns the cases of its keys whose window holds the alert's time. The
+ * engine re-checks every rule, so a superset is safe; cases the batch itself changes are tracked
+ * by the engine.
+ */
 class StoreCorrelationIndex implements CorrelationIndex {
-  private readonly byEntity: Database.Statement;
-  private readonly caseById: Database.Statement;
-  private readonly caseEntities: Database.Statement;
+  private readonly s: IngestStatements;
   /** States read during this batch, so `before` images and updates use the same snapshot. */
   readonly loaded = new Map<string, CaseState>();
+  private readonly byKey = new Map<string, string[]>();
 
-  constructor(db: Database.Database) {
-    this.byEntity = db.prepare(
-      `SELECT DISTINCT e.case_id AS id FROM entities e JOIN cases c ON c.id = e.case_id
-       WHERE e.tenant_id = ? AND e.kind = ? AND e.value = ? AND e.case_id IS NOT NULL
-         AND c.status IN (${OPEN}) AND c.first_alert_at - ? <= ? AND c.last_alert_at + ? >= ?`,
-    );
-    this.caseById = db.prepare('SELECT * FROM cases WHERE id = ?');
-    this.caseEntities = db.prepare(
-      'SELECT kind, value FROM entities WHERE case_id = ? ORDER BY kind, value',
-    );
+  constructor(
+    s: IngestStatements,
+    private readonly windowFrom: number,
+    private readonly windowTo: number,
+  ) {
+    this.s = s;
   }
 
   findCandidates(q: CandidateQuery): readonly CaseState[] {
     const ids = new Set<string>();
     for (const key of q.entityKeys) {
-      const sep = key.indexOf(':');
-      const rows = this.byEntity.all(
-        q.tenant,
-        key.slice(0, sep),
-        key.slice(sep + 1),
-        q.timeoutMs,
-        q.timestamp,
-        q.timeoutMs,
-        q.timestamp,
-      ) as { id: string }[];
-      for (const r of rows) ids.add(r.id);
+      for (const id of this.casesOfKey(q.tenant, key)) ids.add(id);
     }
-    return [...ids].map((id) => this.load(id));
+    const out: CaseState[] = [];
+    for (const id of ids) {
+      const state = this.load(id);
+      if (state.firstAlertAt === null || state.lastAlertAt === null) continue;
+      if (
+        q.timestamp < state.firstAlertAt - q.timeoutMs ||
+        q.timestamp > state.lastAlertAt + q.timeoutMs
+      )
+        continue;
+      out.push(structuredClone(state));
+    }
+    return out;
+  }
+
+  private casesOfKey(tenant: string, key: string): string[] {
+    const slot = `${tenant}\u0000${key}`;
+    let ids = this.byKey.get(slot);
+    if (!ids) {
+      const sep = key.indexOf(':');
+      ids = (
+        this.s.candidatesByEntity.all(
+          tenant,
+          key.slice(0, sep),
+          key.slice(sep + 1),
+          this.windowFrom,
+          this.windowTo,
+        ) as {
+          id: string;
+        }[]
+      ).map((r) => r.id);
+      this.byKey.set(slot, ids);
+    }
+    return ids;
   }
 
   private load(id: string): CaseState {
     const cached = this.loaded.get(id);
-    if (cached) return structuredClone(cached);
-    const r = this.caseById.get(id) as CaseDbState;
+    if (cached) return cached;
+    const r = this.s.caseById.get(id) as CaseDbState;
     const state: CaseState = {
       id: r.id,
       number: r.number,
@@ -122,7 +145,7 @@ class StoreCorrelationIndex implements CorrelationIndex {
       alertCount: r.alert_count,
       firstAlertAt: r.first_alert_at,
       lastAlertAt: r.last_alert_at,
-      entities: (this.caseEntities.all(id) as { kind: EntityKind; value: string }[]).map((e) => ({
+      entities: (this.s.caseEntities.all(id) as { kind: EntityKind; value: string }[]).map((e) => ({
         kind: e.kind,
         value: e.value,
       })),
@@ -138,11 +161,14 @@ class StoreCorrelationIndex implements CorrelationIndex {
       tlp: r.tlp as Tlp,
     };
     this.loaded.set(id, state);
-    return structuredClone(state);
+    return state;
   }
 }
 
 interface IngestStatements {
+  candidatesByEntity: Database.Statement;
+  caseById: Database.Statement;
+  caseEntities: Database.Statement;
   exists: Database.Statement;
   insertAlert: Database.Statement;
   insertEntity: Database.Statement;
@@ -152,8 +178,23 @@ interface IngestStatements {
   nextNumber: Database.Statement;
 }
 
+const statementCache = new WeakMap<Database.Database, IngestStatements>();
+
+/** Statements are prepared once per connection: a single alert must not pay for preparing. */
 function prepare(db: Database.Database): IngestStatements {
-  return {
+  const cached = statementCache.get(db);
+  if (cached) return cached;
+  const s: IngestStatements = {
+    // Open cases of a tenant holding an entity, whose window meets [from, to] (COR-1, COR-4).
+    candidatesByEntity: db.prepare(
+      `SELECT DISTINCT e.case_id AS id FROM entities e JOIN cases c ON c.id = e.case_id
+       WHERE e.tenant_id = ? AND e.kind = ? AND e.value = ? AND e.case_id IS NOT NULL
+         AND c.status IN (${OPEN}) AND c.last_alert_at >= ? AND c.first_alert_at <= ?`,
+    ),
+    caseById: db.prepare('SELECT * FROM cases WHERE id = ?'),
+    caseEntities: db.prepare(
+      'SELECT kind, value FROM entities WHERE case_id = ? ORDER BY kind, value',
+    ),
     exists: db.prepare('SELECT 1 FROM alerts WHERE source = ? AND source_ref = ?'),
     insertAlert: db.prepare(
       `INSERT INTO alerts (id, tenant_id, source, source_ref, type, title, description, timestamp, score, tactic, tactic_name, technique, technique_name, tags, tlp, raw, status, case_id, suppressed, created_at, updated_at)
@@ -175,6 +216,8 @@ function prepare(db: Database.Database): IngestStatements {
     ),
     nextNumber: db.prepare('SELECT coalesce(max(number), 0) + 1 AS n FROM cases'),
   };
+  statementCache.set(db, s);
+  return s;
 }
 
 /** The fields of a case that correlation changes, for activity before/after images. */
@@ -231,7 +274,14 @@ export function ingestAlerts(
       fresh.push({ ...a, id: newId(), tenant: tenantIds.get(tenantName)!, input: a, tenantName });
     }
     if (fresh.length === 0) return counts;
-    const index = new StoreCorrelationIndex(w.db);
+    const timeoutMs = options.settings.timeoutMinutes * 60_000;
+    let minTs = Infinity;
+    let maxTs = -Infinity;
+    for (const a of fresh) {
+      if (a.timestamp < minTs) minTs = a.timestamp;
+      if (a.timestamp > maxTs) maxTs = a.timestamp;
+    }
+    const index = new StoreCorrelationIndex(s, minTs - timeoutMs, maxTs + timeoutMs);
     let nextNumber = (s.nextNumber.get() as { n: number }).n;
     const result = correlateAlerts(fresh, {
       index,

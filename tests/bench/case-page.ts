@@ -128,7 +128,8 @@ function buildCaseStore(file: string, count: number, log: (line: string) => void
 function pageSql(column: string, dir: 'ASC' | 'DESC'): { plain: string; deferred: string } {
   const order = `ORDER BY ${column} ${dir}, c.id ${dir}`;
   return {
-    plain: `${CASE_ROW_SELECT} ${order} LIMIT ? OFFSET ?`,
+    // The physical floor: the page's row ids straight from the covering sort index.
+    plain: `SELECT c.rowid FROM cases c ${order} LIMIT ? OFFSET ?`,
     // Page the covering sort index first (the OFFSET walks index entries only), then fetch the
     // 100 rows; CROSS JOIN pins the join order so planner statistics cannot turn it around.
     deferred:

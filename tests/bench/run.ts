@@ -93,8 +93,8 @@ async function main(): Promise<void> {
           'offsets',
           'n',
           'cases.list via router',
-          'floor (same SELECT)',
-          'deferred-join SELECT',
+          'floor (index-only page of row ids)',
+          'deferred-join SELECT (bare)',
         ],
         c.rows.map((r) => [
           `${r.sort} ${r.direction}`,
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
         ]),
       ),
       '',
-      'EXPLAIN QUERY PLAN (score desc):',
+      'EXPLAIN QUERY PLAN (score desc): "as is" is the floor query, "deferred join" what cases.list runs',
       ...Object.entries(c.plans).flatMap(([name, lines]) => [
         `  ${name}:`,
         ...lines.map((l) => `    ${l}`),
