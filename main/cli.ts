@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { openWorkspace, type Workspace } from './services/workspace';
 import { defaultStorePath, sourceMigrationsFolder } from './store/paths';
@@ -20,6 +21,32 @@ import { ALERT_FORMATS } from '../shared/domain/ingest/build-alert';
 import type { ParseFormatOption } from '../shared/domain/ingest/parse';
 import { ServiceError } from './ipc/errors';
 import { APP_VERSION } from './version';
+import {
+  checkQueueDraft,
+  findQueueByIdOrName,
+  getQueueDto,
+  indexPendingQueuesNow,
+  listQueues,
+  markAllQueuesPending,
+  parseQueueDraft,
+  reindexQueueNow,
+  removeQueue,
+  saveQueue,
+  type StoredQueue,
+} from './services/queues';
+import { planCsvExport, writeCasesCsv } from './services/export-csv';
+import { formatLuceneError } from '../shared/domain/lucene';
+import { parseDateValue } from '../shared/domain/conditions';
+import { CASE_SORT_FIELDS, type CaseSortField, type SortDirection } from '../shared/domain/types';
+import {
+  CASE_COLUMNS,
+  CASE_COLUMN_LABELS,
+  DEFAULT_CASE_COLUMNS,
+  MAX_CSV_EXPORT_ROWS,
+  type CaseColumn,
+  type QueueDraft,
+  type QueueRange,
+} from '../shared/ipc/contract';
 
 /**
  * Headless command line over the same services as the app (rule 2). Output that scripts read
@@ -66,6 +93,128 @@ function withWorkspace<T>(program: Command, create: boolean, fn: (ws: Workspace)
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * Runs a service call and turns its refusals into CLI errors: an invalid query or condition
+ * exits 2 with the reason (a Lucene error under its query with a caret line), other refusals 1.
+ */
+function serviceCall<T>(fn: () => T, query?: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof ServiceError)) throw e;
+    if (e.position && query !== undefined) {
+      throw new CliError(
+        `invalid --query: ${formatLuceneError(query, { message: e.message, ...e.position })}`,
+        2,
+      );
+    }
+    throw new CliError(e.message, e.code === 'BAD_REQUEST' ? 2 : 1);
+  }
+}
+
+const RANGE_UNITS: Record<string, number> = { d: 1, w: 7, y: 365 };
+
+/** `30d`, `4w`, `1y` (relative, days back from now) or `FROM..TO` (dates or ISO times, UTC). */
+export function parseRangeOption(text: string): QueueRange {
+  const relative = /^(\d+)\s*([dwy])$/i.exec(text.trim());
+  if (relative) {
+    const days = Number(relative[1]) * RANGE_UNITS[relative[2]!.toLowerCase()]!;
+    if (days < 1 || days > 366) {
+      throw new CliError(`--range must cover 1 to 366 days, got "${text}" (${days} days)`, 2);
+    }
+    return { kind: 'relative', days };
+  }
+  const parts = text.split('..');
+  if (parts.length === 2) {
+    const from = parseDateValue(parts[0]!.trim());
+    const to = parseDateValue(parts[1]!.trim());
+    if (from && to) {
+      if (from.start > to.end - 1) throw new CliError(`--range starts after it ends: "${text}"`, 2);
+      // A date-only end stands for the whole day, like dates in conditions.
+      return { kind: 'absolute', from: from.start, to: to.end - 1 };
+    }
+  }
+  throw new CliError(
+    `--range must look like 30d, 4w, 1y or 2026-01-01..2026-03-31, got "${text}"`,
+    2,
+  );
+}
+
+const SORT_ALIASES: Record<string, CaseSortField> = {
+  id: 'number',
+  created: 'createdAt',
+  created_at: 'createdAt',
+  updated: 'updatedAt',
+  updated_at: 'updatedAt',
+  assignee: 'assigneeName',
+  assignee_name: 'assigneeName',
+  alerts: 'alertCount',
+  alert_count: 'alertCount',
+};
+
+export function parseSortOption(text: string): { sort: CaseSortField; direction: SortDirection } {
+  const [rawField = '', rawDirection = 'desc', ...rest] = text.split(':');
+  const wanted = rawField.trim().toLowerCase();
+  const sort = CASE_SORT_FIELDS.find((f) => f.toLowerCase() === wanted) ?? SORT_ALIASES[wanted];
+  const direction = rawDirection.trim().toLowerCase();
+  if (!sort || rest.length > 0 || (direction !== 'asc' && direction !== 'desc')) {
+    throw new CliError(
+      `--sort must be FIELD:asc or FIELD:desc with FIELD one of ${CASE_SORT_FIELDS.join(', ')}, got "${text}"`,
+      2,
+    );
+  }
+  return { sort, direction };
+}
+
+export function parseColumnsOption(text: string): CaseColumn[] {
+  return text.split(',').map((raw) => {
+    const wanted = raw.trim().toLowerCase();
+    const column = CASE_COLUMNS.find(
+      (c) => c.toLowerCase() === wanted || CASE_COLUMN_LABELS[c].toLowerCase() === wanted,
+    );
+    if (!column) {
+      throw new CliError(
+        `unknown column "${raw.trim()}" in --columns; columns: ${CASE_COLUMNS.join(', ')}`,
+        2,
+      );
+    }
+    return column;
+  });
+}
+
+function parseConditionOption(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`--condition is not valid JSON: ${(e as Error).message}`, 2);
+  }
+}
+
+function queueByName(ws: Workspace, name: string): StoredQueue {
+  const queue = findQueueByIdOrName(ws.store.db, name);
+  if (!queue) {
+    const names = listQueues(ws.store, ws.user.id).map((q) => `"${q.name}"`);
+    throw new CliError(`no queue named "${name}"; queues: ${names.join(', ')}`, 2);
+  }
+  return queue;
+}
+
+function tenantIdOption(ws: Workspace, nameOrId: string): string {
+  const row = ws.store.db
+    .prepare('SELECT id FROM tenants WHERE id = ? OR name = ? COLLATE NOCASE')
+    .get(nameOrId, nameOrId) as { id: string } | undefined;
+  if (!row) throw new CliError(`no tenant "${nameOrId}"`, 2);
+  return row.id;
+}
+
+interface QueueOptions {
+  name?: string;
+  description?: string;
+  condition?: string;
+  range?: string;
+  tenant?: string;
+}
 
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
   const program = new Command();
@@ -115,6 +264,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           seed: opts.seed,
           endAt,
         });
+        // Demo cases are bulk-inserted around refreshQueueMembership: rebuild the queue indexes.
+        for (const queueId of markAllQueuesPending(ws.store)) reindexQueueNow(ws.store, queueId);
         const seconds = (performance.now() - started) / 1000;
         out(JSON.stringify({ ...result, seconds: Math.round(seconds * 100) / 100 }) + '\n');
       } finally {
@@ -124,42 +275,202 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
 
   program
     .command('cases')
-    .description('list cases, most recently updated first')
+    .description('list cases of a queue or a search, most recently updated first by default')
     .option('--json', 'print a JSON array (the only output format for now)')
     .option('--limit <n>', 'at most this many cases', positiveInt('--limit', 1_000_000), 100)
     .option('--with-alerts', 'add alertRefs: ["source:sourceRef", …] to each case')
-    .action((opts: { json?: boolean; limit: number; withAlerts?: boolean }) => {
-      if (!opts.json) throw new CliError('cases: add --json (the only output format so far)');
-      withWorkspace(program, false, (ws) => {
-        const { rows } = listCases(ws.store, {
-          offset: 0,
-          limit: opts.limit,
-          sort: 'updatedAt',
-          direction: 'desc',
-          withTotal: false,
+    .option('--queue <name>', 'only the cases of this queue (name or id)')
+    .option('--query <lucene>', "Lucene search, e.g. 'severity:(High OR Critical) AND phishing'")
+    .option('--sort <field:dir>', `sort, e.g. score:desc (${CASE_SORT_FIELDS.join('|')})`)
+    .action(
+      (opts: {
+        json?: boolean;
+        limit: number;
+        withAlerts?: boolean;
+        queue?: string;
+        query?: string;
+        sort?: string;
+      }) => {
+        if (!opts.json) throw new CliError('cases: add --json (the only output format so far)');
+        const order = opts.sort
+          ? parseSortOption(opts.sort)
+          : { sort: 'updatedAt' as const, direction: 'desc' as const };
+        withWorkspace(program, false, (ws) => {
+          const queueId = opts.queue ? queueByName(ws, opts.queue).id : undefined;
+          if (queueId) indexPendingQueuesNow(ws.store);
+          const { rows } = serviceCall(
+            () =>
+              listCases(ws.store, {
+                offset: 0,
+                limit: opts.limit,
+                ...order,
+                queueId,
+                query: opts.query,
+                withTotal: false,
+              }),
+            opts.query,
+          );
+          const refs = opts.withAlerts
+            ? alertRefsOfCases(
+                ws.store,
+                rows.map((c) => c.id),
+              )
+            : null;
+          const result = rows.map((c) => ({
+            id: c.id,
+            number: c.number,
+            name: c.name,
+            score: c.score,
+            severity: c.severity,
+            status: c.status,
+            assignee: c.assigneeName,
+            alertCount: c.alertCount,
+            createdAt: iso(c.createdAt),
+            updatedAt: iso(c.updatedAt),
+            ...(refs ? { alertRefs: refs.get(c.id) ?? [] } : {}),
+          }));
+          out(JSON.stringify(result, null, 2) + '\n');
         });
-        const refs = opts.withAlerts
-          ? alertRefsOfCases(
-              ws.store,
-              rows.map((c) => c.id),
-            )
-          : null;
-        const result = rows.map((c) => ({
-          id: c.id,
-          number: c.number,
-          name: c.name,
-          score: c.score,
-          severity: c.severity,
-          status: c.status,
-          assignee: c.assigneeName,
-          alertCount: c.alertCount,
-          createdAt: iso(c.createdAt),
-          updatedAt: iso(c.updatedAt),
-          ...(refs ? { alertRefs: refs.get(c.id) ?? [] } : {}),
+      },
+    );
+
+  const queues = program
+    .command('queues')
+    .description('case queues (QUE): saved filters of cases with their indexed counts');
+  queues
+    .command('list')
+    .option('--json', 'print a JSON array (the only output format)')
+    .action((opts: { json?: boolean }) => {
+      if (!opts.json) throw new CliError('queues list: add --json (the only output format)');
+      withWorkspace(program, false, (ws) => {
+        indexPendingQueuesNow(ws.store);
+        const list = listQueues(ws.store, ws.user.id).map((q) => ({
+          id: q.id,
+          name: q.name,
+          count: q.count,
+          isDefault: q.isDefault,
+          pinned: q.pinned,
         }));
-        out(JSON.stringify(result, null, 2) + '\n');
+        out(JSON.stringify(list, null, 2) + '\n');
       });
     });
+  const saveQueueFromOptions = (ws: Workspace, opts: QueueOptions, existing?: StoredQueue) => {
+    const draft: QueueDraft = {
+      ...(existing ? { id: existing.id } : {}),
+      name: opts.name ?? existing?.name ?? '',
+      description: opts.description ?? existing?.description ?? '',
+      tenantId:
+        opts.tenant !== undefined ? tenantIdOption(ws, opts.tenant) : (existing?.tenantId ?? null),
+      condition:
+        opts.condition !== undefined ? parseConditionOption(opts.condition) : existing?.condition,
+      range:
+        opts.range !== undefined
+          ? parseRangeOption(opts.range)
+          : (existing?.range ?? { kind: 'relative', days: 30 }),
+    };
+    const saved = serviceCall(() => {
+      const { warnings } = checkQueueDraft(ws.store, parseQueueDraft(draft));
+      const result = saveQueue(ws.store, ws.user, draft);
+      for (const warning of warnings) err(`watchfloor: warning: ${warning}\n`);
+      return result;
+    });
+    // The CLI re-indexes before it exits, so the printed count is final (QUE-5).
+    if (saved.needsReindex) reindexQueueNow(ws.store, saved.queue.id);
+    out(JSON.stringify(getQueueDto(ws.store, ws.user.id, saved.queue.id), null, 2) + '\n');
+  };
+  const queueOptions = (command: Command, nameRequired: boolean) => {
+    if (nameRequired) command.requiredOption('--name <name>', 'queue name (unique)');
+    else command.option('--name <name>', 'queue name (unique)');
+    if (nameRequired) {
+      command.requiredOption(
+        '--condition <json>',
+        'condition tree as JSON (shared/domain/conditions.ts)',
+      );
+    } else {
+      command.option('--condition <json>', 'condition tree as JSON (shared/domain/conditions.ts)');
+    }
+    return command
+      .option('--description <text>', 'what the queue is for')
+      .option(
+        '--range <range>',
+        'cases created in the last 30d | 4w | 1y, or FROM..TO (default 30d)',
+      )
+      .option('--tenant <tenant>', 'only this tenant (name or id; default all tenants)');
+  };
+  queueOptions(queues.command('add').description('create a queue and index it'), true).action(
+    (opts: QueueOptions) => withWorkspace(program, false, (ws) => saveQueueFromOptions(ws, opts)),
+  );
+  queueOptions(
+    queues
+      .command('update')
+      .description('change a queue and re-index it')
+      .argument('<id>', 'queue id or name'),
+    false,
+  ).action((id: string, opts: QueueOptions) =>
+    withWorkspace(program, false, (ws) => {
+      const existing = findQueueByIdOrName(ws.store.db, id);
+      if (!existing) throw new CliError(`no queue "${id}"`);
+      saveQueueFromOptions(ws, opts, existing);
+    }),
+  );
+  queues
+    .command('remove')
+    .argument('<id>', 'queue id or name')
+    .action((id: string) =>
+      withWorkspace(program, false, (ws) => {
+        const existing = findQueueByIdOrName(ws.store.db, id);
+        if (!existing) throw new CliError(`no queue "${id}"`);
+        serviceCall(() => removeQueue(ws.store, ws.user, existing.id));
+        out(JSON.stringify({ removed: existing.id }) + '\n');
+      }),
+    );
+
+  const exportCommand = program.command('export').description('export data to files');
+  exportCommand
+    .command('cases')
+    .description(
+      `the cases of a queue or a search as CSV (TBL-7, at most ${MAX_CSV_EXPORT_ROWS.toLocaleString('en')} rows)`,
+    )
+    .requiredOption('--csv <file>', 'CSV file to write')
+    .option('--queue <name>', 'only the cases of this queue (name or id)')
+    .option('--query <lucene>', 'Lucene search')
+    .option('--sort <field:dir>', 'sort, e.g. score:desc (default updatedAt:desc)')
+    .option(
+      '--columns <list>',
+      `comma-separated columns (default ${DEFAULT_CASE_COLUMNS.join(',')})`,
+    )
+    .option('--bom', 'start with a UTF-8 byte order mark (for Excel)')
+    .action(
+      (opts: {
+        csv: string;
+        queue?: string;
+        query?: string;
+        sort?: string;
+        columns?: string;
+        bom?: boolean;
+      }) => {
+        const columns = opts.columns ? parseColumnsOption(opts.columns) : [...DEFAULT_CASE_COLUMNS];
+        const order = opts.sort
+          ? parseSortOption(opts.sort)
+          : { sort: 'updatedAt' as const, direction: 'desc' as const };
+        const file = path.resolve(opts.csv);
+        withWorkspace(program, false, (ws) => {
+          const queueId = opts.queue ? queueByName(ws, opts.queue).id : undefined;
+          if (queueId) indexPendingQueuesNow(ws.store);
+          const { plan, matching } = serviceCall(
+            () =>
+              planCsvExport(
+                ws.store,
+                { view: { queueId, query: opts.query, ...order }, columns, bom: opts.bom ?? false },
+                file,
+              ),
+            opts.query,
+          );
+          const { rows, bytes } = writeCasesCsv(ws.store.db, plan);
+          out(JSON.stringify({ file, rows, bytes, matching, truncated: matching > rows }) + '\n');
+        });
+      },
+    );
 
   program
     .command('import')

@@ -22,6 +22,15 @@ if (!rendererOnly) {
     entryPoints: [path.join(root, 'main/electron/index.ts')],
     outfile: path.join(root, 'out/main/index.cjs'),
   });
+  // Worker threads run from their own bundles next to index.cjs (rule 7): the alert import
+  // (ALR-6) and the CSV export (TBL-7).
+  for (const worker of ['import-worker', 'export-worker']) {
+    await esbuild({
+      ...common,
+      entryPoints: [path.join(root, `main/services/${worker}.ts`)],
+      outfile: path.join(root, `out/main/${worker}.cjs`),
+    });
+  }
   await esbuild({
     ...common,
     entryPoints: [path.join(root, 'preload/index.ts')],

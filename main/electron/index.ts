@@ -115,6 +115,7 @@ if (!app.requestSingleInstanceLock()) {
         mode: 'electron',
         migrationsFolder: path.join(__dirname, 'migrations'),
         importWorker: { path: path.join(__dirname, 'import-worker.cjs'), execArgv: [] },
+        exportWorker: { path: path.join(__dirname, 'export-worker.cjs'), execArgv: [] },
         notify: (entity) => send('data.changed', { entity }),
       }),
       (m) => console.error(m),

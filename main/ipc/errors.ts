@@ -5,6 +5,8 @@ export class ServiceError extends Error {
   constructor(
     readonly code: IpcErrorCode,
     message: string,
+    /** offset and length in a query string the error points at */
+    readonly position?: { offset: number; length: number },
   ) {
     super(message);
     this.name = 'ServiceError';

@@ -7,17 +7,40 @@ import { APP_VERSION } from '../version';
 import { getAlertDetail, listAlertPage } from '../services/alerts';
 import { importAlertAsCase, mergeAlertsIntoCase, newCaseFromAlerts } from '../services/triage';
 import { startImportJob, type WorkerScript } from '../services/import-job';
+import {
+  checkQueueDraft,
+  getQueueDto,
+  listQueues,
+  markAllQueuesPending,
+  parseQueueDraft,
+  reindexQueue,
+  removeQueue,
+  resumeQueueIndexing,
+  saveQueue,
+  setQueuePinned,
+  startCountJob,
+  startReindexJob,
+} from '../services/queues';
+import { startBulkUpdateJob } from '../services/bulk-update';
+import { exportWorkerBeside, startCsvExportJob } from '../services/export-csv';
+import { listCaseTags, listUsers } from '../services/users';
+import { getLayout, saveLayout } from '../services/layout';
 
 export interface HandlerEnvironment {
   mode: AppMode;
   migrationsFolder: string;
   importWorker: WorkerScript;
+  /** the CSV export worker (TBL-7); when not given, the one beside the import worker */
+  exportWorker?: WorkerScript;
   notify: (entity: 'case' | 'alert') => void;
 }
 
 export type AppMode = 'electron' | 'web';
 
-/** Maps each contract channel to its service call. */
+/**
+ * Maps each contract channel to its service call. Creating the handlers also starts the
+ * re-index jobs a large store's queues still need (new default queues, a re-index cut short).
+ */
 export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers {
   const { store, jobs, user } = ws;
   const { mode, notify } = env;
@@ -26,6 +49,9 @@ export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers
     notify('alert');
     return result;
   };
+  // Queue counts live beside the case table: when an index is ready the table refreshes too.
+  const queuesChanged = () => notify('case');
+  resumeQueueIndexing(ws, queuesChanged);
   return {
     'app.getInfo': () => ({
       version: APP_VERSION,
@@ -55,6 +81,10 @@ export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers
               );
             },
           );
+          // Demo cases are bulk-inserted around refreshQueueMembership: rebuild the indexes.
+          for (const queueId of markAllQueuesPending(store)) {
+            await reindexQueue(store, queueId, (p) => job.progress(1, p.message));
+          }
           notify('case');
           notify('alert');
           return result;
@@ -77,6 +107,43 @@ export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers
         notify('alert');
       }),
     }),
+    'queues.list': () => listQueues(store, user.id),
+    'queues.validate': (draft) => checkQueueDraft(store, parseQueueDraft(draft)),
+    'queues.save': (draft) => {
+      const { queue, needsReindex } = saveQueue(store, user, draft);
+      const jobId = needsReindex
+        ? startReindexJob(ws, queue.id, queuesChanged)
+        : startCountJob(ws, queue.id);
+      return { queue: getQueueDto(store, user.id, queue.id), jobId };
+    },
+    'queues.remove': ({ id }) => {
+      removeQueue(store, user, id);
+      return { ok: true as const };
+    },
+    'queues.pin': ({ id, pinned }) => {
+      setQueuePinned(store, user, id, pinned);
+      return { ok: true as const };
+    },
+    'cases.bulkUpdate': ({ selection, ...change }) =>
+      startBulkUpdateJob(ws, user.login, selection, change, () => {
+        notify('case');
+        notify('alert');
+      }),
+    'cases.exportCsv': ({ view, columns, bom }) => {
+      const { jobId, path, matching } = startCsvExportJob(
+        ws,
+        env.exportWorker ?? exportWorkerBeside(env.importWorker),
+        { view, columns, bom },
+      );
+      return { jobId, path, matching };
+    },
+    'users.list': () => listUsers(store),
+    'tags.list': () => listCaseTags(store),
+    'layout.get': ({ key }) => getLayout(store, user.id, key),
+    'layout.save': ({ key, value }) => {
+      saveLayout(store, user, key, value);
+      return { ok: true as const };
+    },
     'jobs.list': () => jobs.list(),
     'jobs.dismiss': ({ id }) => {
       jobs.dismiss(id);

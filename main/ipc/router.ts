@@ -58,7 +58,14 @@ export function createRouter(handlers: Handlers, log: (msg: string) => void = ()
         return { ok: true, data };
       } catch (err) {
         if (err instanceof ServiceError) {
-          return { ok: false, error: { code: err.code, message: err.message } };
+          return {
+            ok: false,
+            error: {
+              code: err.code,
+              message: err.message,
+              ...(err.position ? { position: err.position } : {}),
+            },
+          };
         }
         log(`${channel} failed: ${(err as Error).stack ?? String(err)}`);
         return { ok: false, error: { code: 'INTERNAL', message: (err as Error).message } };

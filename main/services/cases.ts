@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { Store } from '../store/open';
 import type {
   CaseRow,
@@ -5,24 +6,19 @@ import type {
   CaseSortField,
   CaseStatus,
   CaseOutcome,
-  SortDirection,
   Tlp,
 } from '../../shared/domain/types';
-
-/** SQL for each sortable column of the case table; every one is backed by an index (TBL-2). */
-const SORT_SQL: Record<CaseSortField, string> = {
-  number: 'c.number',
-  name: 'c.name',
-  score: 'c.score',
-  severity: 'c.severity_rank',
-  status: 'c.status',
-  creator: 'c.creator',
-  assigneeName: 'c.assignee_name',
-  alertCount: 'c.alert_count',
-  createdAt: 'c.created_at',
-  updatedAt: 'c.updated_at',
-  what: 'c.what',
-};
+import {
+  caseCountEstimate,
+  caseViewOrder,
+  caseViewKey,
+  caseViewRowidSql,
+  compileCaseView,
+  countCaseView,
+  drivesFromMembers,
+  keysetAfter,
+  type CaseViewInput,
+} from './case-view';
 
 const CASE_COLUMNS = `c.id, c.number, c.tenant_id AS tenantId, t.name AS tenantName, c.name, c.score,
   c.severity, c.status, c.outcome, c.creator, c.assignee, c.assignee_name AS assigneeName, c.what, c.who,
@@ -46,13 +42,11 @@ export function toCaseRow(r: CaseDbRow): CaseRow {
   };
 }
 
-export interface ListCasesQuery {
+export interface ListCasesQuery extends CaseViewInput {
   offset: number;
   limit: number;
-  sort: CaseSortField;
-  direction: SortDirection;
   /** Count all matching rows (the table asks once, on its first page). */
-  withTotal: boolean;
+  withTotal?: boolean;
 }
 
 export interface CasePage {
@@ -60,26 +54,113 @@ export interface CasePage {
   total: number | null;
 }
 
+/**
+ * One page of the case table's view (queue, Lucene, filters, Created At; TBL-1..5), sorted by
+ * an indexed column. Pages the sort index first for the page's rowids, then fetches only those
+ * rows (a deferred join): the OFFSET walks index entries instead of whole rows, and CROSS JOIN
+ * pins the join order so planner statistics cannot turn the plan into a tenant scan plus a full
+ * sort. The id tie-breaker keeps pages stable (UUIDv7 sorts by time). A small queue is paged
+ * from its members instead (see drivesFromMembers). Totals of a bare queue come from its index.
+ * Within a queue the OFFSET still walks the sort index testing membership per entry, so the next
+ * page starts from the previous page's last row when it is known (keyset continuation).
+ */
 export function listCases(store: Store, q: ListCasesQuery): CasePage {
-  const column = SORT_SQL[q.sort];
-  const dir = q.direction === 'asc' ? 'ASC' : 'DESC';
-  const order = `ORDER BY ${column} ${dir}, c.id ${dir}`;
-  // Page the sort index first, then fetch only the page's rows (a deferred join): the OFFSET
-  // walks index entries instead of whole rows, and CROSS JOIN pins the join order so planner
-  // statistics cannot turn the plan into a tenant scan plus a full sort. The id tie-breaker
-  // keeps pages stable (UUIDv7 sorts by time).
+  const view = compileCaseView(store, q);
+  const anchors = pageAnchors(store.db, caseViewKey(view));
+  // Continue from the nearest remembered row at or before the offset (the previous page when
+  // the table scrolls): the seek replaces walking the skipped rows (see keysetAfter).
+  const anchor = anchors.nearest(q.offset);
+  const after = anchor ? keysetAfter(view, anchor) : null;
+  const skip = after && anchor ? q.offset - anchor.offset : q.offset;
+  const fromMembers = drivesFromMembers(view, caseCountEstimate(store), skip, q.limit);
+  const inner = caseViewRowidSql(view, fromMembers, after);
+  const order = caseViewOrder(view, 'c');
   const rows = store.db
     .prepare(
-      `SELECT ${CASE_COLUMNS}
-       FROM (SELECT c.rowid AS rid FROM cases c ${order} LIMIT ? OFFSET ?) p
+      `SELECT ${CASE_COLUMNS}, c.severity_rank AS severityRank
+       FROM (${inner.sql}) p
        CROSS JOIN cases c ON c.rowid = p.rid CROSS JOIN tenants t ON t.id = c.tenant_id
        ${order}`,
     )
-    .all(q.limit, q.offset) as CaseDbRow[];
-  const total = q.withTotal
-    ? (store.db.prepare('SELECT count(*) AS n FROM cases').get() as { n: number }).n
-    : null;
-  return { rows: rows.map(toCaseRow), total };
+    .all(...inner.params, q.limit, skip) as (CaseDbRow & { severityRank: number })[];
+  const last = rows[rows.length - 1];
+  if (last) {
+    anchors.remember({
+      offset: q.offset + rows.length,
+      value: sortValueOf(last, view.sort),
+      id: last.id,
+    });
+  }
+  const total = q.withTotal ? countCaseView(store, view) : null;
+  return { rows: rows.map(({ severityRank: _rank, ...row }) => toCaseRow(row)), total };
+}
+
+function sortValueOf(
+  row: CaseDbRow & { severityRank: number },
+  sort: CaseSortField,
+): string | number | null {
+  return sort === 'severity' ? row.severityRank : row[sort];
+}
+
+interface PageAnchor {
+  /** position of the row after this one in the view's order */
+  offset: number;
+  value: string | number | null;
+  id: string;
+}
+
+const MAX_ANCHORED_VIEWS = 32;
+const MAX_ANCHORS_PER_VIEW = 2_000;
+
+interface AnchorCache {
+  stamp: string;
+  views: Map<string, PageAnchor[]>;
+}
+
+const anchorCaches = new WeakMap<Database.Database, AnchorCache>();
+
+/** Drops the remembered page ends (benchmarks measuring a cold jump to an offset). */
+export function forgetPageAnchors(db: Database.Database): void {
+  anchorCaches.delete(db);
+}
+
+/**
+ * The last row of each page served, per view, while the store is unchanged: every write adds an
+ * activity entry or (index upkeep) counts in total_changes(), and either drops them all.
+ */
+function pageAnchors(
+  db: Database.Database,
+  viewKey: string,
+): { nearest(offset: number): PageAnchor | undefined; remember(anchor: PageAnchor): void } {
+  const { a, c } = db
+    .prepare('SELECT (SELECT max(id) FROM activity) AS a, total_changes() AS c')
+    .get() as { a: number | null; c: number };
+  const stamp = `${a ?? 0}:${c}`;
+  let cache = anchorCaches.get(db);
+  if (!cache || cache.stamp !== stamp) {
+    cache = { stamp, views: new Map() };
+    anchorCaches.set(db, cache);
+  }
+  const views = cache.views;
+  const list = views.get(viewKey) ?? [];
+  return {
+    nearest(offset) {
+      let best: PageAnchor | undefined;
+      for (const anchor of list) {
+        if (anchor.offset <= offset && (!best || anchor.offset > best.offset)) best = anchor;
+      }
+      return best;
+    },
+    remember(anchor) {
+      const at = list.findIndex((x) => x.offset === anchor.offset);
+      if (at >= 0) list.splice(at, 1);
+      list.push(anchor);
+      if (list.length > MAX_ANCHORS_PER_VIEW) list.shift();
+      views.delete(viewKey); // most recently used last
+      views.set(viewKey, list);
+      if (views.size > MAX_ANCHORED_VIEWS) views.delete(views.keys().next().value as string);
+    },
+  };
 }
 
 export function getCase(store: Store, id: string): CaseRow | null {

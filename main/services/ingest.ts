@@ -25,6 +25,7 @@ import {
 } from '../../shared/domain/types';
 import { newId } from './ids';
 import { tenantIdByName } from './tenants';
+import { refreshQueueMembership } from './queues';
 
 /**
  * Alerts into the store (ALR-6, ING-1) with automatic correlation (COR-1..9): a batch is
@@ -340,6 +341,11 @@ export function ingestAlerts(
     }
     counts.casesCreated = result.createdCases.length;
     counts.casesUpdated = result.updatedCases.length;
+    // QUE-5: a new alert re-evaluates its case's queue membership in the same transaction.
+    refreshQueueMembership(w, [
+      ...result.createdCases.map((c) => c.id),
+      ...result.updatedCases.map((c) => c.id),
+    ]);
     return counts;
   });
 }

@@ -14,6 +14,7 @@ import { mostRestrictiveTlp } from '../../shared/domain/alert-format';
 import type { Tlp } from '../../shared/domain/types';
 import { ServiceError } from '../ipc/errors';
 import { newId } from './ids';
+import { refreshQueueMembership } from './queues';
 
 /**
  * Manual alert triage (ALR-3..5): import one alert as a case, one case from a selection, merge a
@@ -149,6 +150,7 @@ function recomputeCase(w: Writer, caseId: string): void {
     }
   }
   w.updated(c.tenant_id, 'case', caseId, before, after, 'recompute');
+  refreshQueueMembership(w, [caseId]); // QUE-5
 }
 
 function linkAlerts(w: Writer, caseId: string, alerts: readonly AlertFactsRow[]): number {

@@ -1,6 +1,7 @@
 import { openStore, type Store } from '../store/open';
 import { JobRunner } from './jobs';
 import { ensureBaseData, LOCAL_USER_LOGIN } from './tenants';
+import { ensureDefaultQueues } from './queues';
 
 export interface CurrentUser {
   id: string;
@@ -26,6 +27,7 @@ export function openWorkspace(file: string, options: OpenWorkspaceOptions): Work
   const store = openStore(file, options);
   try {
     ensureBaseData(store);
+    ensureDefaultQueues(store); // QUE-2
   } catch (err) {
     store.close();
     throw err;

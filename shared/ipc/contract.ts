@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import {
   alertStatusSchema,
+  caseOutcomeSchema,
   caseRowSchema,
   caseSortFieldSchema,
+  caseStatusSchema,
   sortDirectionSchema,
 } from '../domain/types';
+import { conditionNodeSchema } from '../domain/conditions';
 
 /**
  * Every call the UI can make (rule 3). Each channel has a zod request and response schema; main
@@ -39,6 +42,128 @@ export const uiPreferencesSchema = z.object({
 export type UiPreferencesDto = z.infer<typeof uiPreferencesSchema>;
 
 const empty = z.object({}).strict();
+
+/** Case table columns (TBL-2): the defaults plus those the column chooser adds. */
+export const CASE_COLUMNS = [
+  'tenantName',
+  'number',
+  'name',
+  'score',
+  'severity',
+  'creator',
+  'what',
+  'who',
+  'assigneeName',
+  'status',
+  'tags',
+  'createdAt',
+  'updatedAt',
+  'alertCount',
+  'outcome',
+  'closedAt',
+  'tlp',
+] as const;
+export const caseColumnSchema = z.enum(CASE_COLUMNS);
+export type CaseColumn = z.infer<typeof caseColumnSchema>;
+
+/** What the table header and the CSV header call each column (TBL-2, TBL-7). */
+export const CASE_COLUMN_LABELS: Readonly<Record<CaseColumn, string>> = {
+  tenantName: 'Tenant',
+  number: 'Case ID',
+  name: 'Case Name',
+  score: 'Score',
+  severity: 'Severity',
+  creator: 'Creator',
+  what: 'What',
+  who: 'Who',
+  assigneeName: 'Assignee',
+  status: 'Status',
+  tags: 'Tags',
+  createdAt: 'Created',
+  updatedAt: 'Updated',
+  alertCount: 'Alerts',
+  outcome: 'Outcome',
+  closedAt: 'Closed',
+  tlp: 'TLP',
+};
+
+/** TBL-2 default columns; the first three are always shown. */
+export const DEFAULT_CASE_COLUMNS: readonly CaseColumn[] = [
+  'tenantName',
+  'number',
+  'name',
+  'score',
+  'severity',
+  'creator',
+  'what',
+  'who',
+  'assigneeName',
+];
+export const ALWAYS_SHOWN_CASE_COLUMNS: readonly CaseColumn[] = ['tenantName', 'number', 'name'];
+
+/** QUE-2: the default queues have fixed ids, so every desktop and the server agree on them. */
+export const DEFAULT_QUEUE_IDS = {
+  allOpen: 'queue-all-open-cases',
+  allClosed: 'queue-all-closed-cases',
+} as const;
+/** QUE-3: custom queues beyond this are refused (the default queues do not count). */
+export const MAX_CUSTOM_QUEUES = 20;
+/** TBL-7: a CSV export holds at most this many rows. */
+export const MAX_CSV_EXPORT_ROWS = 100_000;
+
+/** Queue date range (QUE-1): relative to now, or fixed. */
+export const queueRangeSchema = z.union([
+  z.object({ kind: z.literal('relative'), days: z.number().int().min(1).max(366) }).strict(),
+  z.object({ kind: z.literal('absolute'), from: z.number(), to: z.number() }).strict(),
+]);
+export type QueueRange = z.infer<typeof queueRangeSchema>;
+
+export const queueSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  /** null: all tenants in scope */
+  tenantId: z.string().nullable(),
+  condition: conditionNodeSchema,
+  range: queueRangeSchema,
+  isDefault: z.boolean(),
+  pinned: z.boolean(),
+  /** cases in the queue, from the membership index; null while (re-)indexing */
+  count: z.number().int().nullable(),
+});
+export type QueueDto = z.infer<typeof queueSchema>;
+
+export const queueDraftSchema = z
+  .object({
+    id: z.string().optional(),
+    name: z.string().trim().min(1).max(100),
+    description: z.string().max(1000).default(''),
+    tenantId: z.string().nullable().default(null),
+    /** validated against the case field catalogue by the service */
+    condition: z.unknown(),
+    range: queueRangeSchema,
+  })
+  .strict();
+export type QueueDraft = z.input<typeof queueDraftSchema>;
+
+/**
+ * What the case table shows (TBL-1..5): a queue, a Lucene query, filter conditions and a
+ * Created At range on top, and a sort. The same view drives paging, bulk "all matching" and CSV.
+ */
+export const caseViewSchema = z.object({
+  queueId: z.string().optional(),
+  /** Lucene (TBL-4); an invalid one is refused with the offset of the problem */
+  query: z.string().max(2000).optional(),
+  /** filter chips (TBL-5) as one condition tree over case fields */
+  filters: z.unknown().optional(),
+  createdFrom: z.number().optional(),
+  createdTo: z.number().optional(),
+  sort: caseSortFieldSchema.default('updatedAt'),
+  direction: sortDirectionSchema.default('desc'),
+});
+export type CaseView = z.input<typeof caseViewSchema>;
+
+export const layoutKeySchema = z.enum(['cases.columns', 'cases.queuePanel', 'cases.lastQueue']);
 
 export const alertRowSchema = z.object({
   id: z.string(),
@@ -104,16 +229,80 @@ export const contract = {
     response: uiPreferencesSchema,
   },
   'cases.list': {
-    request: z
-      .object({
+    request: caseViewSchema
+      .extend({
         offset: z.number().int().min(0),
         limit: z.number().int().min(1).max(1000),
-        sort: caseSortFieldSchema.default('updatedAt'),
-        direction: sortDirectionSchema.default('desc'),
         withTotal: z.boolean().default(false),
       })
       .strict(),
     response: z.object({ rows: z.array(caseRowSchema), total: z.number().int().nullable() }),
+  },
+  // ---- Issue 4: queues, search, filters, bulk actions, export (QUE, TBL) ----
+  'queues.list': { request: empty, response: z.array(queueSchema) },
+  /** Checks a queue draft without saving: errors refuse it, warnings ask before saving (QUE-3/4/7). */
+  'queues.validate': {
+    request: queueDraftSchema,
+    response: z.object({
+      errors: z.array(z.object({ path: z.string(), message: z.string() })),
+      warnings: z.array(z.string()),
+    }),
+  },
+  /** Creates (no id) or updates a queue, then re-indexes its membership as a job (QUE-5). */
+  'queues.save': {
+    request: queueDraftSchema,
+    response: z.object({ queue: queueSchema, jobId: z.string() }),
+  },
+  'queues.remove': { request: z.object({ id: z.string() }).strict(), response: ok },
+  'queues.pin': {
+    request: z.object({ id: z.string(), pinned: z.boolean() }).strict(),
+    response: ok,
+  },
+  /** TBL-6: one bulk change over selected ids or over everything matching a view; a job. */
+  'cases.bulkUpdate': {
+    request: z
+      .object({
+        selection: z.union([
+          z.object({ ids: z.array(z.string().uuid()).min(1).max(100_000) }).strict(),
+          z.object({ allMatching: caseViewSchema }).strict(),
+        ]),
+        status: caseStatusSchema.optional(),
+        outcome: caseOutcomeSchema.optional(),
+        summary: z.string().max(10_000).optional(),
+        addTags: z.array(z.string().min(1).max(100)).max(50).optional(),
+        /** a user id, or null to unassign */
+        assignee: z.string().nullable().optional(),
+      })
+      .strict(),
+    response: z.object({ jobId: z.string(), matched: z.number().int() }),
+  },
+  /** TBL-7: the view as CSV (at most 100,000 rows), written by a worker; a job. */
+  'cases.exportCsv': {
+    request: z
+      .object({
+        view: caseViewSchema,
+        columns: z.array(caseColumnSchema).min(1),
+        bom: z.boolean().default(false),
+      })
+      .strict(),
+    response: z.object({
+      jobId: z.string(),
+      /** where the file is written (user-data exports folder) */
+      path: z.string(),
+      /** rows the view holds; more than 100,000 means the file is cut at 100,000 */
+      matching: z.number().int(),
+    }),
+  },
+  'users.list': {
+    request: empty,
+    response: z.array(z.object({ id: z.string(), login: z.string(), displayName: z.string() })),
+  },
+  'tags.list': { request: empty, response: z.array(z.string()) },
+  /** Per-user layout state (column order, widths, visibility, pins; queue panel width). */
+  'layout.get': { request: z.object({ key: layoutKeySchema }).strict(), response: z.unknown() },
+  'layout.save': {
+    request: z.object({ key: layoutKeySchema, value: z.unknown() }).strict(),
+    response: ok,
   },
   'cases.get': {
     request: z.object({ id: z.string().uuid() }).strict(),
@@ -229,6 +418,8 @@ export interface IpcErrorBody {
   code: IpcErrorCode;
   message: string;
   issues?: { path: string; message: string }[];
+  /** where in a query string the problem is (an invalid Lucene query, TBL-4) */
+  position?: { offset: number; length: number };
 }
 
 /** What crosses the boundary: plain, serialisable data (rule 12). */

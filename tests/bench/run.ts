@@ -2,11 +2,12 @@ import os from 'node:os';
 import { benchDemoInsert } from './demo-insert';
 import { benchCasePage, type Percentiles } from './case-page';
 import { benchImport, benchSingleAlert } from './import';
+import { benchQueues } from './queues';
 
 /**
  * `npm run bench`: prints figures, asserts nothing (rule 10).
  * BENCH_ALERTS (default 1,000,000) and BENCH_CASES (default 1,000,000) set the sizes.
- * BENCH_ONLY=demo|cases|import runs one part; BENCH_IMPORT_ALERTS (default 200,000) and
+ * BENCH_ONLY=demo|cases|import|queues runs one part; BENCH_IMPORT_ALERTS (default 200,000) and
  * BENCH_SINGLE_ALERTS (demo alerts behind the single-alert store, default 300,000) size part (c/d).
  */
 
@@ -144,6 +145,76 @@ async function main(): Promise<void> {
     out.push(
       '',
       `(d) One alert at a time into a store of ${fmt(s1.cases)} cases (${s1.joined} of ${s1.latency.n} joined an open case): p50/p95/p99 ms ${pct(s1.latency)}`,
+    );
+  }
+
+  if (only === undefined || only === 'queues') {
+    log(`(e) queues, search and export on ${fmt(cases)} cases`);
+    const q = await benchQueues(cases, log);
+    const ms2 = (n: number) => n.toFixed(2);
+    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    const worstPage = Math.max(...q.pages.map((p) => p.router.p95));
+    const worstScroll = Math.max(...q.scroll.map((p) => p.router.p95));
+    const worstLucene = Math.max(...q.lucene.map((l) => l.router.p95));
+    const worstReindex = Math.max(
+      ...q.reindex.map((r) => r.new.seconds),
+      ...q.customReindex.map((r) => r.seconds),
+    );
+    out.push(
+      '',
+      `(e) Queues, search and export on ${fmt(q.cases)} cases (store ${fmt(q.storeBytes / 1e6)} MB; open with 2 default queues pending: ${q.openSeconds.toFixed(2)} s)`,
+      'Full re-index (seconds; floor = one bare SELECT count(*) with the same predicate):',
+      table(
+        ['queue', 'members', 'new', 'again (clear + rebuild)', 'floor count(*)'],
+        q.reindex.map((r) => [
+          r.name,
+          fmt(r.new.count),
+          ms2(r.new.seconds),
+          ms2(r.again.seconds),
+          ms2(r.new.floorSeconds),
+        ]),
+      ),
+      `20 custom queues: ${q.customReindex.map((c) => `${c.name} ${fmt(c.count)} in ${ms2(c.seconds)} s`).join('; ')}`,
+      `slowest re-index ${ms2(worstReindex)} s (target < 5 s: ${verdict(worstReindex < 5)})`,
+      '',
+      `One case changes, 22 queues: refreshQueueMembership p50/p95/p99 ms ${pct(q.refresh)}; queues.list with counts ${pct(q.counts)}; floor (bare SELECT of the stored counts) ${pct(q.countsFloor)}; counts exact: ${q.countsExact} (target < 10 ms: ${verdict(q.counts.p95 < 10)})`,
+      '',
+      'Page of 100 within a queue, scrolling (pages 0, 100, … 9,900 in order, each continued from the previous one): p50 / p95 / p99 ms',
+      table(
+        ['queue', 'members', 'sort', 'cases.list via router', 'floor (same keyset SELECT)'],
+        q.scroll.map((p) => [p.queue, fmt(p.members), p.sort, pct(p.router), pct(p.floor)]),
+      ),
+      `worst p95 ${ms2(worstScroll)} ms (target < 20 ms: ${verdict(worstScroll < 20)})`,
+      '',
+      'Page of 100 within a queue, cold jumps to offset 0 and random offsets in [0, 10,000) (plan as chosen for offset 0): p50 / p95 / p99 ms',
+      table(
+        ['queue', 'members', 'sort', 'plan', 'cases.list via router', 'floor (same SELECT)'],
+        q.pages.map((p) => [p.queue, fmt(p.members), p.sort, p.plan, pct(p.router), pct(p.floor)]),
+      ),
+      `worst p95 ${ms2(worstPage)} ms (target < 20 ms: ${verdict(worstPage < 20)})`,
+      '',
+      'Deep pages (offsets around the middle of the queue): p50 / p95 / p99 ms',
+      table(
+        ['queue', 'members', 'sort', 'cases.list via router', 'floor (same SELECT)'],
+        q.deepPages.map((p) => [p.queue, fmt(p.members), p.sort, pct(p.router), pct(p.floor)]),
+      ),
+      '',
+      'Lucene search, top 100 by score: p50 / p95 / p99 ms',
+      table(
+        ['query', 'matching', 'router', 'router + total', 'floor (same SELECT)'],
+        q.lucene.map((l) => [
+          l.query,
+          fmt(l.matching),
+          pct(l.router),
+          pct(l.routerWithTotal),
+          pct(l.floor),
+        ]),
+      ),
+      `worst p95 ${ms2(worstLucene)} ms (target < 150 ms: ${verdict(worstLucene < 150)})`,
+      '',
+      `CSV export of ${fmt(q.csv.rows)} rows x ${q.csv.columns} columns (${fmt(q.csv.bytes / 1e6)} MB, worker thread): ${q.csv.seconds.toFixed(2)} s ` +
+        `(target < 3 s: ${verdict(q.csv.seconds < 3)}); floor (bare SELECT of the same rows): ${q.csv.floorSeconds.toFixed(2)} s; ` +
+        `peak RSS growth ${fmt(q.csv.peakGrowthMiB)} MiB (target < 150 MB: ${verdict(q.csv.peakGrowthMiB * 1.048576 < 150)})`,
     );
   }
 

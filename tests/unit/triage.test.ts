@@ -215,3 +215,27 @@ describe('ingestAlerts', () => {
     ).toThrow(/reserved/);
   });
 });
+
+describe('queue membership follows triage and correlation (QUE-5)', () => {
+  function members(name: string): number {
+    return (
+      ws.store.db
+        .prepare(
+          'SELECT count(*) AS n FROM queue_members m JOIN queues q ON q.id = m.queue_id WHERE q.name = ?',
+        )
+        .get(name) as { n: number }
+    ).n;
+  }
+
+  it('a case made from an alert joins All Open Cases at once', () => {
+    const before = members('All Open Cases');
+    importAlertAsCase(ws.store, 'analyst', idOf('a1'));
+    expect(members('All Open Cases')).toBe(before + 1);
+    const created = ingestAlerts(ws.store, [alert('q1', { timestamp: Date.now() })], {
+      actor: 't',
+      settings: DEFAULT_CORRELATION_SETTINGS,
+    });
+    expect(created.casesCreated).toBe(1);
+    expect(members('All Open Cases')).toBe(before + 2);
+  });
+});

@@ -33,7 +33,14 @@ export const queues = sqliteTable(
   (t) => [index('queues_order_idx').on(t.sortOrder)],
 );
 
-/** Queue membership index (QUE-5): counts and pages come from here, not from scans. */
+/**
+ * Queue membership index (QUE-5): counts and pages come from here, not from scans. A row says
+ * the case satisfies the queue's condition, tenant scope and date range. `case_created_at`
+ * (the range applies to the case's creation time) lets members that a relative range has left
+ * behind be dropped by an index range delete, so the index stays exact as time passes.
+ * Membership is looked up by (queue, case) only; a case's rows in all queues are reached through
+ * the primary key queue by queue, so no separate case index has to be written on re-index.
+ */
 export const queueMembers = sqliteTable(
   'queue_members',
   {
@@ -41,12 +48,31 @@ export const queueMembers = sqliteTable(
       .notNull()
       .references(() => queues.id, { onDelete: 'cascade' }),
     caseId: text('case_id').notNull(),
+    caseCreatedAt: integer('case_created_at').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.queueId, t.caseId] }),
-    index('queue_members_case_idx').on(t.caseId),
+    index('queue_members_created_idx').on(t.queueId, t.caseCreatedAt),
   ],
 );
+
+/**
+ * State of each queue's membership index (derived, local data: never synced or audited).
+ * `state` is 'pending' from a save until its re-index finishes; `generation` grows with every
+ * save so an older re-index still running stops; `member_count` is kept exact by re-index,
+ * refreshQueueMembership and pruning, so counts never scan (QUE-6).
+ */
+export const queueIndex = sqliteTable('queue_index', {
+  queueId: text('queue_id')
+    .primaryKey()
+    .references(() => queues.id, { onDelete: 'cascade' }),
+  state: text('state').notNull().default('pending'),
+  generation: integer('generation').notNull().default(0),
+  memberCount: integer('member_count').notNull().default(0),
+  /** lower bound of created_at the members satisfy (relative ranges move it forward) */
+  rangeFrom: integer('range_from'),
+  indexedAt: integer('indexed_at'),
+});
 
 export const pins = sqliteTable(
   'pins',

@@ -1,0 +1,268 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { Store } from '../store/open';
+import { CSV_BOM, csvRow, type CsvValue } from '../../shared/domain/csv';
+import type { SqlParam } from '../../shared/domain/conditions';
+import {
+  CASE_COLUMN_LABELS,
+  MAX_CSV_EXPORT_ROWS,
+  type CaseColumn,
+} from '../../shared/ipc/contract';
+import {
+  caseCountEstimate,
+  caseViewOrder,
+  caseViewWhere,
+  compileCaseView,
+  countCaseView,
+  drivesFromMembers,
+  type CaseViewInput,
+} from './case-view';
+import type { JobRunner } from './jobs';
+import type { WorkerScript } from './import-job';
+
+/**
+ * CSV export of the case table's view (TBL-7): the view's queue, filters, search and sort, the
+ * chosen columns with the table's header labels, at most 100,000 rows. The query is compiled
+ * (and refused if invalid) in main; the rows are read and written by a worker thread on its own
+ * read-only connection, streamed to `<store dir>/exports/cases-YYYYMMDD-HHMMSS.csv` in ~1 MB
+ * writes (never the whole file in memory), first as `.part` and renamed when complete. RFC 4180
+ * and formula neutralisation come from shared/domain/csv.ts.
+ *
+ * Cells: dates as ISO 8601 UTC; tags joined with ", "; numbers as numbers; Case ID is the
+ * case number the table shows.
+ */
+
+type ColumnKind = 'text' | 'number' | 'date' | 'tags';
+
+const COLUMN_SQL: Readonly<Record<CaseColumn, { sql: string; kind: ColumnKind }>> = {
+  tenantName: { sql: 't.name', kind: 'text' },
+  number: { sql: 'cases.number', kind: 'number' },
+  name: { sql: 'cases.name', kind: 'text' },
+  score: { sql: 'cases.score', kind: 'number' },
+  severity: { sql: 'cases.severity', kind: 'text' },
+  creator: { sql: 'cases.creator', kind: 'text' },
+  what: { sql: 'cases.what', kind: 'text' },
+  who: { sql: 'cases.who', kind: 'text' },
+  assigneeName: { sql: 'cases.assignee_name', kind: 'text' },
+  status: { sql: 'cases.status', kind: 'text' },
+  tags: { sql: 'cases.tags', kind: 'tags' },
+  createdAt: { sql: 'cases.created_at', kind: 'date' },
+  updatedAt: { sql: 'cases.updated_at', kind: 'date' },
+  alertCount: { sql: 'cases.alert_count', kind: 'number' },
+  outcome: { sql: 'cases.outcome', kind: 'text' },
+  closedAt: { sql: 'cases.closed_at', kind: 'date' },
+  tlp: { sql: 'cases.tlp', kind: 'text' },
+};
+
+/** Everything the worker needs: plain data, so it crosses postMessage. */
+export const csvExportPlanSchema = z.object({
+  sql: z.string(),
+  params: z.array(z.union([z.string(), z.number(), z.null()])),
+  columns: z.array(z.string()),
+  kinds: z.array(z.enum(['text', 'number', 'date', 'tags'])),
+  bom: z.boolean(),
+  file: z.string(),
+});
+export type CsvExportPlan = z.infer<typeof csvExportPlanSchema>;
+
+export interface CsvExportRequest {
+  view: CaseViewInput;
+  columns: readonly CaseColumn[];
+  bom?: boolean;
+  /** at most this many rows (default and ceiling 100,000) */
+  limit?: number;
+}
+
+/** Compiles the export in main: an invalid view is refused here, before any file exists. */
+export function planCsvExport(
+  store: Pick<Store, 'db'>,
+  request: CsvExportRequest,
+  file: string,
+): { plan: CsvExportPlan; matching: number } {
+  const columns = [...new Set(request.columns)];
+  if (columns.length === 0) throw new Error('an export needs at least one column');
+  const limit = Math.min(request.limit ?? MAX_CSV_EXPORT_ROWS, MAX_CSV_EXPORT_ROWS);
+  const view = compileCaseView(store, request.view);
+  const matching = countCaseView(store, view);
+  const fromMembers = drivesFromMembers(view, caseCountEstimate(store), 0, limit);
+  const select = columns.map((c) => COLUMN_SQL[c].sql).join(', ');
+  const order = caseViewOrder(view, 'cases');
+  let sql: string;
+  let params: SqlParam[];
+  if (fromMembers && view.indexedQueue) {
+    sql = `SELECT ${select} FROM queue_members m CROSS JOIN cases ON cases.id = m.case_id
+           CROSS JOIN tenants t ON t.id = cases.tenant_id
+           WHERE m.queue_id = ? AND ${view.filter} ${order} LIMIT ?`;
+    params = [view.indexedQueue.id, ...view.filterParams, limit];
+  } else {
+    const where = caseViewWhere(view);
+    sql = `SELECT ${select} FROM cases CROSS JOIN tenants t ON t.id = cases.tenant_id
+           WHERE ${where.sql} ${order} LIMIT ?`;
+    params = [...where.params, limit];
+  }
+  return {
+    plan: {
+      sql,
+      params,
+      columns,
+      kinds: columns.map((c) => COLUMN_SQL[c].kind),
+      bom: request.bom ?? false,
+      file,
+    },
+    matching,
+  };
+}
+
+const FLUSH_BYTES = 1 << 20;
+
+/**
+ * Streams the plan's rows to its file (via `<file>.part`, renamed at the end). Used by the
+ * worker and, in-process, by the CLI.
+ */
+export function writeCasesCsv(
+  db: Database.Database,
+  plan: CsvExportPlan,
+  onProgress?: (rows: number) => void,
+): { rows: number; bytes: number } {
+  fs.mkdirSync(path.dirname(plan.file), { recursive: true });
+  const partial = `${plan.file}.part`;
+  const fd = fs.openSync(partial, 'w');
+  let rows = 0;
+  let bytes = 0;
+  try {
+    let buffer = (plan.bom ? CSV_BOM : '') + csvRow(plan.columns.map(headerOf));
+    const flush = () => {
+      bytes += fs.writeSync(fd, buffer);
+      buffer = '';
+    };
+    const statement = db.prepare(plan.sql).raw(true);
+    for (const raw of statement.iterate(...plan.params) as Iterable<unknown[]>) {
+      buffer += csvRow(raw.map((value, i) => cellOf(plan.kinds[i]!, value)));
+      rows += 1;
+      if (buffer.length >= FLUSH_BYTES) flush();
+      if (rows % 10_000 === 0) onProgress?.(rows);
+    }
+    flush();
+    fs.closeSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(partial, { force: true });
+    throw err;
+  }
+  fs.renameSync(partial, plan.file);
+  return { rows, bytes };
+}
+
+function headerOf(column: string): string {
+  return CASE_COLUMN_LABELS[column as CaseColumn] ?? column;
+}
+
+function cellOf(kind: ColumnKind, value: unknown): CsvValue {
+  if (value === null || value === undefined) return null;
+  switch (kind) {
+    case 'number':
+      return Number(value);
+    case 'date':
+      return new Date(Number(value));
+    case 'tags':
+      return (JSON.parse(String(value)) as string[]).join(', ');
+    case 'text':
+      return String(value);
+  }
+}
+
+/** `<store dir>/exports/cases-YYYYMMDD-HHMMSS.csv` in local time, never an existing file. */
+export function exportFilePath(storeFile: string, now: Date = new Date()): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}-${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`;
+  const dir = path.join(path.dirname(storeFile), 'exports');
+  for (let n = 1; ; n++) {
+    const file = path.join(dir, `cases-${stamp}${n === 1 ? '' : `-${n}`}.csv`);
+    if (!fs.existsSync(file) && !fs.existsSync(`${file}.part`)) return file;
+  }
+}
+
+/**
+ * The export worker next to the import worker: both live side by side, as .ts files run through
+ * tsx from source (CLI, browser mode, tests) and as bundled .cjs files in Electron.
+ */
+export function exportWorkerBeside(importWorker: WorkerScript): WorkerScript {
+  const dir = path.dirname(importWorker.path);
+  const extension = path.extname(importWorker.path);
+  return { path: path.join(dir, `export-worker${extension}`), execArgv: importWorker.execArgv };
+}
+
+const workerMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), rows: z.number() }),
+  z.object({ type: z.literal('done'), rows: z.number(), bytes: z.number() }),
+]);
+
+export interface CsvExportStarted {
+  jobId: string;
+  path: string;
+  matching: number;
+  /** settles with the job (tests and the CLI may wait for the file) */
+  done: Promise<{ rows: number; bytes: number }>;
+}
+
+/** TBL-7 as a job: plans in main, writes in a worker thread. */
+export function startCsvExportJob(
+  ctx: { store: Store; jobs: JobRunner },
+  script: WorkerScript,
+  request: CsvExportRequest,
+  onDone?: () => void,
+): CsvExportStarted {
+  const file = exportFilePath(ctx.store.file);
+  const { plan, matching } = planCsvExport(ctx.store, request, file);
+  const expected = Math.min(matching, MAX_CSV_EXPORT_ROWS);
+  const { id, done } = ctx.jobs.start(
+    'cases.exportCsv',
+    `Export ${expected.toLocaleString('en')} case${expected === 1 ? '' : 's'} to ${path.basename(file)}`,
+    (job) =>
+      new Promise<{ rows: number; bytes: number }>((resolve, reject) => {
+        const worker = new Worker(script.path, {
+          execArgv: script.execArgv,
+          workerData: { dbPath: ctx.store.file, plan },
+        });
+        let settled = false;
+        worker.on('message', (raw: unknown) => {
+          const msg = workerMessageSchema.parse(raw);
+          if (msg.type === 'progress') {
+            job.progress(
+              msg.rows / Math.max(1, expected),
+              `${msg.rows.toLocaleString('en')} rows written`,
+            );
+          } else {
+            settled = true;
+            resolve({ rows: msg.rows, bytes: msg.bytes });
+          }
+        });
+        worker.on('error', (err) => {
+          settled = true;
+          reject(err);
+        });
+        worker.on('exit', (code) => {
+          if (!settled) reject(new Error(`export worker stopped (exit code ${code})`));
+          onDone?.();
+        });
+      }),
+    (r) =>
+      `Exported ${r.rows.toLocaleString('en')} case${r.rows === 1 ? '' : 's'} to ${file}` +
+      (matching > r.rows
+        ? ` (the first ${r.rows.toLocaleString('en')} of ${matching.toLocaleString('en')} matching)`
+        : ''),
+  );
+  return { jobId: id, path: file, matching, done };
+}
+
+/** A read-only connection for readers off the main thread (WAL lets them read alongside). */
+export function openReadConnection(DatabaseCtor: typeof Database, file: string): Database.Database {
+  const db = new DatabaseCtor(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  return db;
+}
