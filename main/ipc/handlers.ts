@@ -4,7 +4,7 @@ import { countCases, getCase, getCaseByNumber, listCases } from '../services/cas
 import { defaultDemoEnd, loadDemoData } from '../services/demo';
 import { getUiPreferences, setUiPreferences } from '../services/settings';
 import { APP_VERSION } from '../version';
-import { getAlertDetail, listAlertPage } from '../services/alerts';
+import { getAlertDetail, listAlertPage, listAlertsOfCase } from '../services/alerts';
 import { importAlertAsCase, mergeAlertsIntoCase, newCaseFromAlerts } from '../services/triage';
 import { startImportJob, type WorkerScript } from '../services/import-job';
 import {
@@ -83,7 +83,9 @@ export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers
           );
           // Demo cases are bulk-inserted around refreshQueueMembership: rebuild the indexes.
           for (const queueId of markAllQueuesPending(store)) {
-            await reindexQueue(store, queueId, (p) => job.progress(1, p.message));
+            await reindexQueue(store, queueId, (p) =>
+              job.progress(null, `Indexing queues: ${p.message}`),
+            );
           }
           notify('case');
           notify('alert');
@@ -100,6 +102,7 @@ export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers
     'alerts.newCase': ({ ids }) => changed(newCaseFromAlerts(store, user.login, ids)),
     'alerts.mergeIntoCase': ({ ids, caseNumber, confirmClosed }) =>
       changed(mergeAlertsIntoCase(store, user.login, ids, caseNumber, confirmClosed)),
+    'cases.alerts': ({ id }) => listAlertsOfCase(store, id),
     'cases.getByNumber': ({ number }) => getCaseByNumber(store, number),
     'alerts.importFiles': ({ files }) => ({
       jobId: startImportJob(ws, env.importWorker, env.migrationsFolder, files, () => {

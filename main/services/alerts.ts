@@ -167,3 +167,36 @@ export function getAlertDetail(store: Store, id: string, allCases = false): Aler
     caseTotal,
   };
 }
+
+/** TBL-3: the alerts of one case, newest first (at most `limit`), and how many it holds. */
+export function listAlertsOfCase(
+  store: Store,
+  caseId: string,
+  limit = 500,
+): { rows: AlertListRow[]; total: number } {
+  const rows = store.db
+    .prepare(
+      `SELECT a.id, t.name AS tenant, a.source, a.source_ref AS sourceRef, a.type, a.title, a.timestamp, a.score,
+              a.tactic, a.technique, a.status, a.suppressed, c.number AS caseNumber, a.tags
+       FROM case_alerts ca JOIN alerts a ON a.id = ca.alert_id JOIN tenants t ON t.id = a.tenant_id
+       LEFT JOIN cases c ON c.id = a.case_id
+       WHERE ca.case_id = ? ORDER BY a.timestamp DESC, a.id DESC LIMIT ?`,
+    )
+    .all(caseId, limit) as (Omit<AlertListRow, 'suppressed' | 'tags'> & {
+    suppressed: number;
+    tags: string;
+  })[];
+  const total = (
+    store.db.prepare('SELECT count(*) AS n FROM case_alerts WHERE case_id = ?').get(caseId) as {
+      n: number;
+    }
+  ).n;
+  return {
+    rows: rows.map((r) => ({
+      ...r,
+      suppressed: r.suppressed === 1,
+      tags: JSON.parse(r.tags) as string[],
+    })),
+    total,
+  };
+}

@@ -2,7 +2,7 @@ import type { Store } from '../store/open';
 import { writeTransaction, type Writer } from '../store/write';
 import { CLOSED_CASE_STATUSES, type CaseOutcome, type CaseStatus } from '../../shared/domain/types';
 import { ServiceError } from '../ipc/errors';
-import { caseViewRowidSql, compileCaseView, countCaseView, type CaseViewInput } from './case-view';
+import { caseViewWhere, compileCaseView, countCaseView, type CaseViewInput } from './case-view';
 import { refreshQueueMembership } from './queues';
 import { readSetting } from './settings';
 import type { JobRunner } from './jobs';
@@ -109,12 +109,14 @@ export function selectedCaseRowids(store: Store, selection: BulkSelection): numb
     }
     return rowids;
   }
+  // No order needed: the planner picks the cheapest way to find the view's cases.
   const view = compileCaseView(store, selection.allMatching);
-  const { sql, params } = caseViewRowidSql(view, false);
+  const where = caseViewWhere(view);
+  const tenantJoin = view.needsTenant ? 'CROSS JOIN tenants t ON t.id = cases.tenant_id' : '';
   return store.db
-    .prepare(sql)
+    .prepare(`SELECT cases.rowid FROM cases ${tenantJoin} WHERE ${where.sql}`)
     .pluck()
-    .all(...params, -1, 0) as number[]; // LIMIT -1: no limit
+    .all(...where.params) as number[];
 }
 
 /** How many cases a selection covers, cheaply (the number the UI confirms before applying). */

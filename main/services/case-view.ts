@@ -188,10 +188,63 @@ export function drivesFromMembers(
  * SELECT of the rowids of the view's cases in the view's order, with `LIMIT ? OFFSET ?` as its
  * last two parameters: the inner part of a deferred join (rows are fetched for the page only).
  */
+/** The index behind each sort (migrations 0000 and 0004); all end in id or are unique. */
+export const CASE_SORT_INDEXES: Readonly<Record<CaseSortField, string>> = {
+  number: 'cases_number_uq',
+  name: 'cases_name_id_idx',
+  score: 'cases_score_idx',
+  severity: 'cases_severity_id_idx',
+  status: 'cases_status_id_idx',
+  creator: 'cases_creator_id_idx',
+  assigneeName: 'cases_assignee_id_idx',
+  alertCount: 'cases_alert_count_id_idx',
+  createdAt: 'cases_created_idx',
+  updatedAt: 'cases_updated_idx',
+  what: 'cases_what_id_idx',
+};
+
+/** Index entries sampled from the top of the sort order to estimate a filter's hit rate. */
+const SAMPLE_ENTRIES = 2_000;
+/** Walk the sort index when the page is expected within this many entries. */
+const WALK_BUDGET = 50_000;
+
+/**
+ * Whether a filtered page should walk the sort index (test each entry, stop at the page) rather
+ * than let the planner start from a filter's index or the full-text match and sort what it finds.
+ * Planner statistics know how many rows a filter keeps, not where in the sort order they are, so
+ * for "top 100 by score" they often fetch and sort every match (hundreds of ms on a million
+ * cases) where the walk would stop after a few thousand entries. The first 2,000 entries of the
+ * order (after the continuation point) are tested to estimate the walk: few or no hits there
+ * (a rare term, or matches far down the order) leave the choice to the planner.
+ */
+export function walksSortIndex(
+  store: Pick<Store, 'db'>,
+  view: CompiledCaseView,
+  after: { sql: string; params: SqlParam[] } | null,
+  skip: number,
+  limit: number,
+): boolean {
+  if (view.filter === '1') return false; // a bare queue or the whole store: nothing to estimate
+  const where = caseViewWhere(view);
+  const tenantJoin = view.needsTenant ? 'CROSS JOIN tenants t ON t.id = cases.tenant_id' : '';
+  const hits = (
+    store.db
+      .prepare(
+        `SELECT count(*) AS n FROM (
+           SELECT cases.rowid AS rid FROM cases INDEXED BY ${CASE_SORT_INDEXES[view.sort]}
+           ${after ? `WHERE ${after.sql}` : ''} ${caseViewOrder(view, 'cases')} LIMIT ${SAMPLE_ENTRIES}
+         ) w CROSS JOIN cases ON cases.rowid = w.rid ${tenantJoin} WHERE ${where.sql}`,
+      )
+      .get(...(after ? after.params : []), ...where.params) as { n: number }
+  ).n;
+  return hits > 0 && ((skip + limit) * SAMPLE_ENTRIES) / hits <= WALK_BUDGET;
+}
+
 export function caseViewRowidSql(
   view: CompiledCaseView,
   fromMembers: boolean,
   after: { sql: string; params: SqlParam[] } | null = null,
+  walkSortIndex = false,
 ): { sql: string; params: SqlParam[] } {
   const tenantJoin = view.needsTenant ? 'CROSS JOIN tenants t ON t.id = cases.tenant_id' : '';
   const order = caseViewOrder(view, 'cases');
@@ -205,8 +258,9 @@ export function caseViewRowidSql(
     };
   }
   const where = caseViewWhere(view);
+  const indexed = walkSortIndex ? ` INDEXED BY ${CASE_SORT_INDEXES[view.sort]}` : '';
   return {
-    sql: `SELECT cases.rowid AS rid FROM cases ${tenantJoin} WHERE ${where.sql}${keyset} ${order} LIMIT ? OFFSET ?`,
+    sql: `SELECT cases.rowid AS rid FROM cases${indexed} ${tenantJoin} WHERE ${where.sql}${keyset} ${order} LIMIT ? OFFSET ?`,
     params: [...where.params, ...keysetParams],
   };
 }
@@ -214,27 +268,48 @@ export function caseViewRowidSql(
 /** Sort columns that may hold NULL (SQLite puts NULL first ascending, last descending). */
 const NULLABLE_SORTS: ReadonlySet<CaseSortField> = new Set(['assigneeName', 'what']);
 
+export interface KeysetContinuation {
+  /** the rows after the anchor that come first in the order, as one index range */
+  first: { sql: string; params: SqlParam[] };
+  /** the rest, when the order crosses between NULL and non-NULL values of a nullable column */
+  then: { sql: string; params: SqlParam[] } | null;
+}
+
 /**
- * The rows after a known row in the view's order, as one seek on the sort index (keyset
- * continuation): `(column, id) < (value, id)` descending, `>` ascending. Where the rest of the
- * order would span NULL and non-NULL values (a nullable column descending from a value, or
- * ascending from NULL) there is no single range, and null is returned: page by offset instead.
+ * The rows after a known row in the view's order as seeks on the sort index (keyset
+ * continuation): `(column, id) < (value, id)` descending, `>` ascending. SQLite puts NULL first
+ * ascending and last descending, so on a nullable column the rest of the order may be two index
+ * ranges: the non-NULL values after the anchor, then all NULLs (descending), or the NULLs after
+ * the anchor, then all values (ascending).
  */
 export function keysetAfter(
   view: CompiledCaseView,
   anchor: { value: string | number | null; id: string },
-): { sql: string; params: SqlParam[] } | null {
+): KeysetContinuation {
   const column = `cases.${CASE_SORT_COLUMNS[view.sort]}`;
   const nullable = NULLABLE_SORTS.has(view.sort);
   if (view.direction === 'asc') {
-    if (anchor.value === null) return null;
-    return { sql: `(${column}, cases.id) > (?, ?)`, params: [anchor.value, anchor.id] };
+    if (anchor.value === null) {
+      return {
+        first: { sql: `${column} IS NULL AND cases.id > ?`, params: [anchor.id] },
+        then: { sql: `${column} IS NOT NULL`, params: [] },
+      };
+    }
+    return {
+      first: { sql: `(${column}, cases.id) > (?, ?)`, params: [anchor.value, anchor.id] },
+      then: null,
+    };
   }
   if (anchor.value === null) {
-    return nullable ? { sql: `${column} IS NULL AND cases.id < ?`, params: [anchor.id] } : null;
+    return {
+      first: { sql: `${column} IS NULL AND cases.id < ?`, params: [anchor.id] },
+      then: null,
+    };
   }
-  if (nullable) return null;
-  return { sql: `(${column}, cases.id) < (?, ?)`, params: [anchor.value, anchor.id] };
+  return {
+    first: { sql: `(${column}, cases.id) < (?, ?)`, params: [anchor.value, anchor.id] },
+    then: nullable ? { sql: `${column} IS NULL`, params: [] } : null,
+  };
 }
 
 /** A stable key of what a compiled view selects and how it is ordered. */

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Store } from '../store/open';
+import type { SqlParam } from '../../shared/domain/conditions';
 import type {
   CaseRow,
   CaseSeverity,
@@ -17,6 +18,7 @@ import {
   countCaseView,
   drivesFromMembers,
   keysetAfter,
+  walksSortIndex,
   type CaseViewInput,
 } from './case-view';
 
@@ -67,22 +69,38 @@ export interface CasePage {
 export function listCases(store: Store, q: ListCasesQuery): CasePage {
   const view = compileCaseView(store, q);
   const anchors = pageAnchors(store.db, caseViewKey(view));
-  // Continue from the nearest remembered row at or before the offset (the previous page when
-  // the table scrolls): the seek replaces walking the skipped rows (see keysetAfter).
-  const anchor = anchors.nearest(q.offset);
-  const after = anchor ? keysetAfter(view, anchor) : null;
-  const skip = after && anchor ? q.offset - anchor.offset : q.offset;
-  const fromMembers = drivesFromMembers(view, caseCountEstimate(store), skip, q.limit);
-  const inner = caseViewRowidSql(view, fromMembers, after);
+  const estimate = caseCountEstimate(store);
   const order = caseViewOrder(view, 'c');
-  const rows = store.db
-    .prepare(
-      `SELECT ${CASE_COLUMNS}, c.severity_rank AS severityRank
-       FROM (${inner.sql}) p
-       CROSS JOIN cases c ON c.rowid = p.rid CROSS JOIN tenants t ON t.id = c.tenant_id
-       ${order}`,
-    )
-    .all(...inner.params, q.limit, skip) as (CaseDbRow & { severityRank: number })[];
+  const page = (
+    after: { sql: string; params: SqlParam[] } | null,
+    skip: number,
+    limit: number,
+  ): PageDbRow[] => {
+    const fromMembers = drivesFromMembers(view, estimate, skip, limit);
+    const walk = !fromMembers && walksSortIndex(store, view, after, skip, limit);
+    const inner = caseViewRowidSql(view, fromMembers, after, walk);
+    return store.db
+      .prepare(
+        `SELECT ${CASE_COLUMNS}, c.severity_rank AS severityRank
+         FROM (${inner.sql}) p
+         CROSS JOIN cases c ON c.rowid = p.rid CROSS JOIN tenants t ON t.id = c.tenant_id
+         ${order}`,
+      )
+      .all(...inner.params, limit, skip) as PageDbRow[];
+  };
+  // Continue from the nearest remembered row at or before the offset (the previous page when
+  // the table scrolls): a seek on the sort index replaces walking the skipped rows.
+  const anchor = anchors.nearest(q.offset);
+  const continuation = anchor ? keysetAfter(view, anchor) : null;
+  let rows: PageDbRow[];
+  if (anchor && continuation && (continuation.then === null || q.offset === anchor.offset)) {
+    rows = page(continuation.first, q.offset - anchor.offset, q.limit);
+    if (continuation.then && rows.length < q.limit) {
+      rows = rows.concat(page(continuation.then, 0, q.limit - rows.length));
+    }
+  } else {
+    rows = page(null, q.offset, q.limit);
+  }
   const last = rows[rows.length - 1];
   if (last) {
     anchors.remember({
@@ -95,10 +113,9 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
   return { rows: rows.map(({ severityRank: _rank, ...row }) => toCaseRow(row)), total };
 }
 
-function sortValueOf(
-  row: CaseDbRow & { severityRank: number },
-  sort: CaseSortField,
-): string | number | null {
+type PageDbRow = CaseDbRow & { severityRank: number };
+
+function sortValueOf(row: PageDbRow, sort: CaseSortField): string | number | null {
   return sort === 'severity' ? row.severityRank : row[sort];
 }
 

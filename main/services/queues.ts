@@ -145,6 +145,33 @@ export function rangeDays(range: QueueRange): number {
   return range.kind === 'relative' ? range.days : (range.to - range.from) / DAY_MS;
 }
 
+/** A queue's membership test compiled once; only the range bounds depend on the time. */
+export interface CompiledMembership {
+  /** boolean SQL over `cases` (unaliased) and, if needsTenant, `tenants t` */
+  sql: string;
+  needsTenant: boolean;
+  params(now: number): SqlParam[];
+}
+
+/** Compiles condition, tenant scope and range of a queue into one membership test. */
+export function compileQueueMembership(queue: StoredQueue): CompiledMembership {
+  const condition = compileConditionToSql(queue.condition, CASE_FIELD_CATALOGUE);
+  let sql = `${condition.sql} AND cases.created_at >= ?`;
+  if (queue.range.kind === 'absolute') sql += ' AND cases.created_at <= ?';
+  if (queue.tenantId !== null) sql += ' AND cases.tenant_id = ?';
+  return {
+    sql: `(${sql})`,
+    needsTenant: readsTenantName(condition.sql),
+    params: (now) => {
+      const { from, to } = rangeBounds(queue.range, now);
+      const params: SqlParam[] = [...condition.params, from];
+      if (to !== null) params.push(to);
+      if (queue.tenantId !== null) params.push(queue.tenantId);
+      return params;
+    },
+  };
+}
+
 /**
  * The SQL a case must satisfy to be in the queue at `now`: condition, tenant scope, range. Over
  * `cases` (unaliased); `needsTenant` says whether it reads `tenants t`.
@@ -152,22 +179,9 @@ export function rangeDays(range: QueueRange): number {
 export function queueMembershipSql(
   queue: StoredQueue,
   now: number,
-): SqlFragment & {
-  needsTenant: boolean;
-} {
-  const condition = compileConditionToSql(queue.condition, CASE_FIELD_CATALOGUE);
-  const { from, to } = rangeBounds(queue.range, now);
-  const params: SqlParam[] = [...condition.params, from];
-  let sql = `${condition.sql} AND cases.created_at >= ?`;
-  if (to !== null) {
-    sql += ' AND cases.created_at <= ?';
-    params.push(to);
-  }
-  if (queue.tenantId !== null) {
-    sql += ' AND cases.tenant_id = ?';
-    params.push(queue.tenantId);
-  }
-  return { sql: `(${sql})`, params, needsTenant: readsTenantName(condition.sql) };
+): SqlFragment & { needsTenant: boolean } {
+  const compiled = compileQueueMembership(queue);
+  return { sql: compiled.sql, params: compiled.params(now), needsTenant: compiled.needsTenant };
 }
 
 /** Compiled case SQL reads the tenant name only as `t.name` (shared/domain/fields.ts). */
@@ -309,10 +323,9 @@ export function pruneAgedQueueMembers(
     'SELECT 1 FROM queue_members WHERE queue_id = ? AND case_created_at < ? LIMIT 1',
   );
   const due: { id: string; from: number }[] = [];
-  for (const q of loadQueues(db)) {
-    if (q.range.kind !== 'relative' || (onlyQueueId !== undefined && q.id !== onlyQueueId)) {
-      continue;
-    }
+  const queues = onlyQueueId === undefined ? loadQueues(db) : [findQueue(db, onlyQueueId)];
+  for (const q of queues) {
+    if (!q || q.range.kind !== 'relative') continue;
     const { from } = rangeBounds(q.range, now);
     if (probe.get(q.id, from)) due.push({ id: q.id, from });
   }
@@ -333,6 +346,7 @@ export function pruneAgedQueueMembers(
 interface ListedQueueRow extends QueueDbRow {
   state: QueueIndexState | null;
   member_count: number | null;
+  /** the pin's insertion order (rowid), null when not pinned */
   pinned_at: number | null;
 }
 
@@ -342,7 +356,7 @@ export function listQueues(store: Pick<Store, 'db'>, userId: string, now = Date.
   const rows = store.db
     .prepare(
       `SELECT q.id, q.tenant_id, q.name, q.description, q.condition, q.range, q.is_default, q.sort_order,
-              q.created_at, q.updated_at, i.state, i.member_count, p.created_at AS pinned_at
+              q.created_at, q.updated_at, i.state, i.member_count, p.rowid AS pinned_at
        FROM queues q
        LEFT JOIN queue_index i ON i.queue_id = q.id
        LEFT JOIN pins p ON p.queue_id = q.id AND p.user_id = ?`,
@@ -725,9 +739,11 @@ export function* reindexSteps(
   const chunkSize = options.chunkSize ?? REINDEX_CHUNK;
   const db = store.db;
   const queue = findQueue(db, queueId);
-  const start = indexRow(db, queueId);
-  if (!queue || !start) return { status: 'removed', name: queue?.name ?? queueId };
-  const generation = start.generation;
+  if (!queue) return { status: 'removed', name: queueId };
+  // Claim a generation of its own: a re-index of the same queue still running elsewhere (a job
+  // from an earlier save, a second runner) sees the change and stops. The newest one wins.
+  markPending(db, queueId);
+  const generation = indexRow(db, queueId)!.generation;
   const current = (): 'ok' | 'superseded' | 'removed' => {
     const row = indexRow(db, queueId);
     return !row ? 'removed' : row.generation !== generation ? 'superseded' : 'ok';
@@ -754,7 +770,9 @@ export function* reindexSteps(
     }
   ).n;
   // Chunk ends are found on the covering (created_at, id) index; each chunk is then one
-  // INSERT … SELECT evaluating the compiled condition in SQL.
+  // INSERT … SELECT evaluating the compiled condition in SQL over that stretch of the index.
+  // INDEXED BY keeps it there: planner statistics would otherwise pick an index the condition
+  // can use (status, say) and scan all of it once per chunk.
   const chunkEnd = db.prepare(
     `SELECT created_at AS createdAt, id FROM cases WHERE ${inRange} AND (created_at, id) > (?, ?)
      ORDER BY created_at, id LIMIT 1 OFFSET ${chunkSize - 1}`,
@@ -762,7 +780,7 @@ export function* reindexSteps(
   const tenantJoin = membership.needsTenant ? 'CROSS JOIN tenants t ON t.id = cases.tenant_id' : '';
   const insertSql = (bounded: boolean) =>
     `INSERT OR IGNORE INTO queue_members (queue_id, case_id, case_created_at)
-     SELECT ?, cases.id, cases.created_at FROM cases ${tenantJoin}
+     SELECT ?, cases.id, cases.created_at FROM cases INDEXED BY cases_created_idx ${tenantJoin}
      WHERE (cases.created_at, cases.id) > (?, ?)${bounded ? ' AND (cases.created_at, cases.id) <= (?, ?)' : ''}
        AND ${membership.sql}`;
   const insertBounded = db.prepare(insertSql(true));
@@ -917,43 +935,47 @@ export function resumeQueueIndexing(ctx: QueueJobContext, onDone?: () => void): 
 
 interface MembershipPlan {
   stamp: string;
-  queues: { queue: StoredQueue; ready: boolean }[];
+  queues: { queue: StoredQueue; membership: CompiledMembership }[];
   evaluate: Database.Statement;
-  needsTenant: boolean;
 }
 
 const planCache = new WeakMap<Database.Database, MembershipPlan>();
 
+/** Changes whenever a queue is added, removed, edited or re-indexed. */
 function queuesStamp(db: Database.Database): string {
   const row = db
     .prepare(
-      `SELECT count(*) AS n, group_concat(q.id || ':' || q.updated_at || ':' || coalesce(i.generation, -1) || ':' || coalesce(i.state, ''), ',') AS s
+      `SELECT count(*) AS n, group_concat(q.id || ':' || q.updated_at || ':' || coalesce(i.generation, -1), ',') AS s
        FROM queues q LEFT JOIN queue_index i ON i.queue_id = q.id`,
     )
     .get() as { n: number; s: string | null };
   return `${row.n}|${row.s ?? ''}`;
 }
 
-function membershipPlan(db: Database.Database, now: number): MembershipPlan {
+/**
+ * One statement that evaluates every queue's membership test for a case, next to whether the
+ * case is a member now, compiled once per set of queues (conditions are checked and compiled
+ * when a queue changes, not on every case write).
+ */
+function membershipPlan(db: Database.Database): MembershipPlan {
   const stamp = queuesStamp(db);
   const cached = planCache.get(db);
   if (cached && cached.stamp === stamp) return cached;
   const queues = loadQueues(db).map((queue) => ({
     queue,
-    ready: isQueueIndexReady(db, queue.id),
+    membership: compileQueueMembership(queue),
   }));
-  const compiled = queues.map(({ queue }) => queueMembershipSql(queue, now));
-  const columns = compiled.map(
-    (m, i) => `CASE WHEN ${m.sql} THEN 1 ELSE 0 END AS m${i},
+  const columns = queues.map(
+    ({ membership }, i) => `CASE WHEN ${membership.sql} THEN 1 ELSE 0 END AS m${i},
       EXISTS (SELECT 1 FROM queue_members WHERE queue_id = ? AND case_id = cases.id) AS h${i}`,
   );
-  const needsTenant = compiled.some((m) => m.needsTenant);
+  const needsTenant = queues.some(({ membership }) => membership.needsTenant);
   const evaluate = db.prepare(
     `SELECT cases.created_at AS createdAt${columns.length ? ', ' + columns.join(', ') : ''}
      FROM cases ${needsTenant ? 'LEFT JOIN tenants t ON t.id = cases.tenant_id' : ''}
      WHERE cases.id = ?`,
   );
-  const plan: MembershipPlan = { stamp, queues, evaluate, needsTenant };
+  const plan: MembershipPlan = { stamp, queues, evaluate };
   planCache.set(db, plan);
   return plan;
 }
@@ -966,13 +988,12 @@ function membershipPlan(db: Database.Database, now: number): MembershipPlan {
 export function refreshQueueMembership(w: Writer, caseIds: readonly string[]): void {
   if (caseIds.length === 0) return;
   const db = w.db;
-  const plan = membershipPlan(db, w.now);
+  const plan = membershipPlan(db);
   if (plan.queues.length === 0) return;
   // Relative ranges move with time: the bounds are parameters, recomputed for this write.
   const params: SqlParam[] = [];
-  for (const { queue } of plan.queues) {
-    params.push(...queueMembershipSql(queue, w.now).params, queue.id);
-  }
+  for (const { queue, membership } of plan.queues)
+    params.push(...membership.params(w.now), queue.id);
   const insert = db.prepare(
     'INSERT OR IGNORE INTO queue_members (queue_id, case_id, case_created_at) VALUES (?, ?, ?)',
   );

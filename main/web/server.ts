@@ -142,6 +142,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         for (const c of clients) c.terminate();
         wss.close();
         server.close(() => resolve());
+        // keep-alive HTTP connections would hold close() open
+        server.closeAllConnections();
       }),
   };
 }

@@ -11,10 +11,12 @@ import type {
 export class IpcError extends Error {
   readonly code: IpcErrorBody['code'];
   readonly issues: IpcErrorBody['issues'];
+  readonly position: IpcErrorBody['position'];
   constructor(body: IpcErrorBody) {
     super(body.message);
     this.code = body.code;
     this.issues = body.issues;
+    this.position = body.position;
   }
 }
 

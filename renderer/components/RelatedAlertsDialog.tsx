@@ -1,13 +1,16 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { X } from 'lucide-react';
 import type { CaseRow } from '../../shared/domain/types';
-import { TimeCell } from './cells';
+import { useEffect, useState } from 'react';
+import type { AlertRow } from '../../shared/ipc/contract';
+import { severityForScore } from '../../shared/domain/severity';
+import { call } from '../api/client';
+import { SeverityChip, TimeCell } from './cells';
 import { splitCaseName } from './caseColumns';
 
 /**
- * TBL-3: "… and N others" names lead to the case's related alerts. The contract has no channel
- * that lists one case's alerts yet, so this shows what the case row knows about them (how many,
- * first and last, the entities they share) and opens the case for the rest.
+ * TBL-3: "… and N others" names lead to the case's related alerts: the list of its alerts
+ * (newest first, at most 500) with the case's window, What and Who.
  */
 export function RelatedAlertsDialog({
   caseRow,
@@ -60,9 +63,7 @@ export function RelatedAlertsDialog({
                 <dt>Who</dt>
                 <dd>{caseRow.who ?? '—'}</dd>
               </dl>
-              <p className="muted small">
-                The alert list of a case opens with the full case page (CAS-1).
-              </p>
+              <RelatedAlertList caseId={caseRow.id} />
               <div className="dialog-actions">
                 <button
                   type="button"
@@ -80,5 +81,46 @@ export function RelatedAlertsDialog({
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>
+  );
+}
+
+function RelatedAlertList({ caseId }: { caseId: string }) {
+  const [state, setState] = useState<{ rows: AlertRow[]; total: number } | string | null>(null);
+  useEffect(() => {
+    let live = true;
+    call('cases.alerts', { id: caseId }).then(
+      (r) => live && setState(r),
+      (e: unknown) => live && setState((e as Error).message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [caseId]);
+  if (state === null) return <p className="muted small">Loading alerts…</p>;
+  if (typeof state === 'string')
+    return (
+      <p className="error" role="alert">
+        {state}
+      </p>
+    );
+  return (
+    <>
+      <ul className="related-alert-list" aria-label="Related alerts">
+        {state.rows.map((a) => (
+          <li key={a.id}>
+            <SeverityChip severity={severityForScore(a.score)} />
+            <span className="related-alert-title">{a.title}</span>
+            <span className="muted small">
+              {a.source} · <TimeCell ms={a.timestamp} />
+            </span>
+          </li>
+        ))}
+      </ul>
+      {state.total > state.rows.length && (
+        <p className="muted small">
+          Showing {state.rows.length} of {state.total.toLocaleString('en')} alerts.
+        </p>
+      )}
+    </>
   );
 }

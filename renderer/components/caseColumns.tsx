@@ -30,7 +30,7 @@ function NameCell(p: Cell) {
   if (!parts) return <span title={row.name}>{row.name}</span>;
   return (
     <span className="name-cell" title={row.name}>
-      {parts.base}{' '}
+      <span className="name-text">{parts.base}</span>{' '}
       <button
         type="button"
         className="related-link"

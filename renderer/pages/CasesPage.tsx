@@ -372,7 +372,7 @@ export function CasesPage() {
         <div className="table-head">
           <h2 title={selectedQueue?.description || undefined}>{title}</h2>
           <span className="count" aria-label="case count">
-            {total === null ? '' : `${total.toLocaleString('en')} cases`}
+            {total === null ? '' : `${total.toLocaleString('en')} case${total === 1 ? '' : 's'}`}
           </span>
           {selectedQueue && (
             <span className="muted small queue-range">{describeRange(selectedQueue.range)}</span>

@@ -354,6 +354,11 @@ export const contract = {
       .strict(),
     response: caseRef.extend({ added: z.number().int() }),
   },
+  /** TBL-3: the alerts of a case ("… and N others"), newest first, at most 500 */
+  'cases.alerts': {
+    request: z.object({ id: z.string().uuid() }).strict(),
+    response: z.object({ rows: z.array(alertRowSchema), total: z.number().int() }),
+  },
   'cases.getByNumber': {
     request: z.object({ number: z.number().int().min(1) }).strict(),
     response: caseRowSchema.nullable(),

@@ -7,7 +7,7 @@ import { webHandlerEnvironment } from '../helpers/handler-env';
 import { generateDemoCases } from '../../shared/domain/demo';
 import { SeededRandom } from '../../shared/domain/random';
 import { CASE_SORT_FIELDS, type CaseSortField } from '../../shared/domain/types';
-import type { ConditionNode } from '../../shared/domain/conditions';
+import type { ConditionNode, SqlParam } from '../../shared/domain/conditions';
 import { DEFAULT_QUEUE_IDS, type CaseColumn, type QueueDraft } from '../../shared/ipc/contract';
 import {
   DEMO_SQL,
@@ -39,6 +39,7 @@ import {
   compileCaseView,
   drivesFromMembers,
   keysetAfter,
+  walksSortIndex,
   type CaseViewInput,
 } from '../../main/services/case-view';
 import { planCsvExport, startCsvExportJob } from '../../main/services/export-csv';
@@ -252,7 +253,9 @@ async function timedAsync(fn: () => Promise<unknown>): Promise<number> {
 function pageSql(ws: Workspace, view: CaseViewInput, offset: number) {
   const compiled = compileCaseView(ws.store, view);
   const fromMembers = drivesFromMembers(compiled, caseCountEstimate(ws.store), offset, LIMIT);
-  const inner = caseViewRowidSql(compiled, fromMembers);
+  // the plan listCases picks (its sampling is not part of the floor)
+  const walk = !fromMembers && walksSortIndex(ws.store, compiled, null, offset, LIMIT);
+  const inner = caseViewRowidSql(compiled, fromMembers, null, walk);
   return {
     fromMembers,
     sql: `SELECT c.id, c.number, c.tenant_id, t.name AS tenantName, c.name, c.score, c.severity, c.status, c.outcome, c.creator,
@@ -338,14 +341,23 @@ async function measureScroll(
       let last: { value: string | number | null; id: string } | null = null;
       for (let page = 0; page < pages && page * LIMIT < queue.members; page++) {
         const offset = page * LIMIT;
-        const after = last ? keysetAfter(compiled, last) : null;
-        const skip = after ? 0 : offset;
-        const fromMembers = drivesFromMembers(compiled, caseCountEstimate(ws.store), skip, LIMIT);
-        const inner = caseViewRowidSql(compiled, fromMembers, after);
-        const stmt = db.prepare(
-          `SELECT c.* FROM (${inner.sql}) p CROSS JOIN cases c ON c.rowid = p.rid CROSS JOIN tenants t ON t.id = c.tenant_id ${caseViewOrder(compiled, 'c')}`,
+        const continuation = last ? keysetAfter(compiled, last) : null;
+        const segment = (after: { sql: string; params: SqlParam[] } | null, skip: number) => {
+          const fromMembers = drivesFromMembers(compiled, caseCountEstimate(ws.store), skip, LIMIT);
+          const inner = caseViewRowidSql(compiled, fromMembers, after);
+          const stmt = db.prepare(
+            `SELECT c.* FROM (${inner.sql}) p CROSS JOIN cases c ON c.rowid = p.rid CROSS JOIN tenants t ON t.id = c.tenant_id ${caseViewOrder(compiled, 'c')}`,
+          );
+          return { stmt, params: [...inner.params, LIMIT, skip] };
+        };
+        const first = segment(continuation?.first ?? null, continuation ? 0 : offset);
+        const then = continuation?.then ? segment(continuation.then, 0) : null;
+        floorMs.push(
+          timeMs(() => {
+            const got = first.stmt.all(...first.params).length;
+            if (then && got < LIMIT) then.stmt.all(...then.params);
+          }),
         );
-        floorMs.push(timeMs(() => stmt.all(...inner.params, LIMIT, skip)));
         let ids: string[] = [];
         routerMs.push(
           await timedAsync(async () => {

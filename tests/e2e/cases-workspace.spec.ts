@@ -144,6 +144,47 @@ test.describe('cases workspace over a demo store', () => {
     await expect(queueList(page).getByRole('listitem').first()).toContainText('Hot and open');
   });
 
+  test('a custom queue can be edited and deleted; QUE-7 warns about assignee ids', async ({
+    page,
+    webApp,
+  }) => {
+    await open(page, webApp.url);
+    await page.getByRole('button', { name: 'Case Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Case Settings' });
+    // QUE-2: default queues have no edit or delete
+    await expect(settings.getByRole('button', { name: 'Edit All Open Cases' })).toHaveCount(0);
+    await expect(settings.getByRole('button', { name: 'Delete All Closed Cases' })).toHaveCount(0);
+    await settings.getByRole('button', { name: 'New Queue' }).click();
+    const builder = page.getByRole('dialog', { name: 'New Queue' });
+    await builder.getByLabel('Name').fill('Mei');
+    await builder.getByRole('radio', { name: 'Past 7 days' }).click();
+    const first = builder.getByRole('group', { name: 'Condition 1', exact: true });
+    await selectField(first, 'Assignee (user id)', 'is');
+    await first.getByLabel('Value').fill('Mei Tanaka');
+    await builder.getByRole('button', { name: 'Save queue' }).click();
+    await expect(builder.getByRole('alert', { name: 'Warnings' })).toContainText(/assignee_name/);
+    // fixing the draft asks again rather than saving with the old answer
+    await selectField(first, 'Assignee', 'is');
+    await first.getByLabel('Value').fill('Mei Tanaka');
+    await expect(builder.getByRole('button', { name: 'Save queue' })).toBeVisible();
+    await builder.getByRole('button', { name: 'Save queue' }).click();
+    await expect(builder).toBeHidden();
+
+    await settings.getByRole('button', { name: 'Edit Mei' }).click();
+    const editor = page.getByRole('dialog', { name: 'Edit queue: Mei' });
+    await editor.getByLabel('Name').fill('Mei Tanaka cases');
+    await editor.getByRole('button', { name: 'Save changes' }).click();
+    await expect(editor).toBeHidden();
+    await expect(settings.getByText('Mei Tanaka cases', { exact: true })).toBeVisible();
+    await screenshot(page, 'case-settings');
+
+    await settings.getByRole('button', { name: 'Delete Mei Tanaka cases' }).click();
+    await settings.getByRole('button', { name: 'Yes, Delete' }).click();
+    await expect(settings.getByText('Mei Tanaka cases', { exact: true })).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    await expect(queueItem(page, 'Mei Tanaka cases')).toHaveCount(0);
+  });
+
   test('Lucene search narrows the view; a malformed query is shown and changes nothing', async ({
     page,
     webApp,
@@ -180,6 +221,11 @@ test.describe('cases workspace over a demo store', () => {
     await expect(error).toContainText(/colour/);
     await expect(error.locator('mark')).toContainText('colour');
     expect(await caseCount(page)).toBe(narrowed);
+
+    // a search that matches nothing says so and how to get back
+    await search(page, 'name:"no such case anywhere"');
+    await expect(page.getByLabel('case count')).toHaveText('0 cases');
+    await expect(page.getByRole('status').filter({ hasText: 'No cases match' })).toBeVisible();
 
     // Esc clears the box and the applied query
     await page.getByRole('searchbox', { name: 'Search cases (Lucene)' }).press('Escape');
@@ -227,6 +273,7 @@ test.describe('cases workspace over a demo store', () => {
     await expect.poll(() => caseCount(page)).toBeLessThanOrEqual(high);
 
     await page.getByRole('button', { name: /^Created: any time/ }).click();
+    await screenshot(page, 'created-picker');
     await page
       .getByRole('dialog', { name: 'Created At range' })
       .getByRole('button', { name: 'Last 90 days' })
@@ -269,6 +316,22 @@ test.describe('cases workspace over a demo store', () => {
       runCli(webApp.dbPath, ['cases', '--json', '--query', `number:(${numbers.join(' OR ')})`]),
     ) as { number: number; assignee: string | null }[];
     expect(stored.map((c) => c.assignee)).toEqual(['Amara Okafor', 'Amara Okafor', 'Amara Okafor']);
+
+    // "Select all N matching" changes every case of the view, not only the loaded rows
+    await rows(page).first().locator('.ag-selection-checkbox input').check();
+    await bar.getByRole('button', { name: 'Select all 3 matching' }).click();
+    await expect(bar.getByText('All 3 matching cases selected')).toBeVisible();
+    await bar.getByLabel('Add tags').fill('bulk-e2e');
+    await bar.getByRole('button', { name: 'Apply' }).click();
+    await expect(
+      page.getByRole('status').filter({ hasText: /Tags bulk-e2e: Updated 3 cases/ }),
+    ).toBeVisible({
+      timeout: 30_000,
+    });
+    const tagged = JSON.parse(
+      runCli(webApp.dbPath, ['cases', '--json', '--query', 'tags:bulk-e2e']),
+    ) as unknown[];
+    expect(tagged).toHaveLength(3);
 
     // closing statuses ask once for outcome and summary
     await rows(page).first().locator('.ag-selection-checkbox input').check();
@@ -373,6 +436,23 @@ test.describe('cases workspace over a demo store', () => {
     await expect(drawer.getByRole('heading')).toHaveText(name);
     await page.keyboard.press('Escape');
     await expect(drawer).toBeHidden();
+
+    // TBL-3: "… and N others" leads to the case's related alerts
+    const link = page
+      .getByRole('button', { name: /^Show the \d+ related alerts of case #\d+$/ })
+      .first();
+    const label = (await link.getAttribute('aria-label')) ?? '';
+    const [, count, number] = /Show the (\d+) related alerts of case #(\d+)/.exec(label) ?? [];
+    await link.click();
+    const related = page.getByRole('dialog', { name: `Related alerts of case #${number}` });
+    await expect(related).toContainText(`${count} alerts correlated into this case`);
+    await expect(
+      related.getByRole('list', { name: 'Related alerts' }).getByRole('listitem'),
+    ).toHaveCount(Math.min(500, Number(count)));
+    await screenshot(page, 'related-alerts');
+    await related.getByRole('button', { name: 'Open case' }).click();
+    await expect(related).toBeHidden();
+    await expect(page.getByRole('dialog').getByText(`#${number}`, { exact: true })).toBeVisible();
   });
 
   test('light theme and a wide screen', async ({ page, webApp }) => {

@@ -93,8 +93,14 @@ export const test = base.extend<Fixtures>({
     }
     const { url, proc } = await startWeb(dbPath);
     await use({ url, dbPath, dir });
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      // a server that does not stop within 5 s is killed, so teardown never hangs
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   },
 });
