@@ -203,48 +203,41 @@ export const CASE_SORT_INDEXES: Readonly<Record<CaseSortField, string>> = {
   what: 'cases_what_id_idx',
 };
 
-/** Index entries sampled from the top of the sort order to estimate a filter's hit rate. */
-const SAMPLE_ENTRIES = 2_000;
-/** Walk the sort index when the page is expected within this many entries. */
-const WALK_BUDGET = 50_000;
+/** Index entries a filtered page may walk before the planner gets the query instead. */
+export const SORT_WALK_WINDOW = 20_000;
 
 /**
- * Whether a filtered page should walk the sort index (test each entry, stop at the page) rather
- * than let the planner start from a filter's index or the full-text match and sort what it finds.
- * Planner statistics know how many rows a filter keeps, not where in the sort order they are, so
- * for "top 100 by score" they often fetch and sort every match (hundreds of ms on a million
- * cases) where the walk would stop after a few thousand entries. The first 2,000 entries of the
- * order (after the continuation point) are tested to estimate the walk: few or no hits there
- * (a rare term, or matches far down the order) leave the choice to the planner.
+ * A filtered page by walking the sort index, at most `window` entries of it (after the
+ * continuation point): `LIMIT ? OFFSET ?` are its last two parameters. Planner statistics know
+ * how many rows a filter keeps, not where in the sort order they are, so for "top 100 by score"
+ * they often fetch and sort every match (hundreds of ms on a million cases, e.g. every case with
+ * a common word) where walking the order would stop after a few thousand entries. When the
+ * window holds a full page, that page is exact (the first entries of the order hold the first
+ * matches); when it does not (a rare term, or matches far down the order) the caller runs the
+ * unbounded query and the planner chooses. The window's rows come out in index order: the
+ * window is the outer loop and nothing re-sorts it (no ORDER BY outside it).
  */
-export function walksSortIndex(
-  store: Pick<Store, 'db'>,
+export function caseViewWindowSql(
   view: CompiledCaseView,
   after: { sql: string; params: SqlParam[] } | null,
-  skip: number,
-  limit: number,
-): boolean {
-  if (view.filter === '1') return false; // a bare queue or the whole store: nothing to estimate
+  window: number = SORT_WALK_WINDOW,
+): { sql: string; params: SqlParam[] } {
   const where = caseViewWhere(view);
   const tenantJoin = view.needsTenant ? 'CROSS JOIN tenants t ON t.id = cases.tenant_id' : '';
-  const hits = (
-    store.db
-      .prepare(
-        `SELECT count(*) AS n FROM (
-           SELECT cases.rowid AS rid FROM cases INDEXED BY ${CASE_SORT_INDEXES[view.sort]}
-           ${after ? `WHERE ${after.sql}` : ''} ${caseViewOrder(view, 'cases')} LIMIT ${SAMPLE_ENTRIES}
-         ) w CROSS JOIN cases ON cases.rowid = w.rid ${tenantJoin} WHERE ${where.sql}`,
-      )
-      .get(...(after ? after.params : []), ...where.params) as { n: number }
-  ).n;
-  return hits > 0 && ((skip + limit) * SAMPLE_ENTRIES) / hits <= WALK_BUDGET;
+  return {
+    sql: `SELECT w.rid AS rid FROM (
+            SELECT cases.rowid AS rid FROM cases INDEXED BY ${CASE_SORT_INDEXES[view.sort]}
+            ${after ? `WHERE ${after.sql}` : ''} ${caseViewOrder(view, 'cases')} LIMIT ${window}
+          ) w CROSS JOIN cases ON cases.rowid = w.rid ${tenantJoin}
+          WHERE ${where.sql} LIMIT ? OFFSET ?`,
+    params: [...(after ? after.params : []), ...where.params],
+  };
 }
 
 export function caseViewRowidSql(
   view: CompiledCaseView,
   fromMembers: boolean,
   after: { sql: string; params: SqlParam[] } | null = null,
-  walkSortIndex = false,
 ): { sql: string; params: SqlParam[] } {
   const tenantJoin = view.needsTenant ? 'CROSS JOIN tenants t ON t.id = cases.tenant_id' : '';
   const order = caseViewOrder(view, 'cases');
@@ -258,9 +251,8 @@ export function caseViewRowidSql(
     };
   }
   const where = caseViewWhere(view);
-  const indexed = walkSortIndex ? ` INDEXED BY ${CASE_SORT_INDEXES[view.sort]}` : '';
   return {
-    sql: `SELECT cases.rowid AS rid FROM cases${indexed} ${tenantJoin} WHERE ${where.sql}${keyset} ${order} LIMIT ? OFFSET ?`,
+    sql: `SELECT cases.rowid AS rid FROM cases ${tenantJoin} WHERE ${where.sql}${keyset} ${order} LIMIT ? OFFSET ?`,
     params: [...where.params, ...keysetParams],
   };
 }

@@ -18,7 +18,7 @@ import {
   countCaseView,
   drivesFromMembers,
   keysetAfter,
-  walksSortIndex,
+  caseViewWindowSql,
   type CaseViewInput,
 } from './case-view';
 
@@ -71,15 +71,8 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
   const anchors = pageAnchors(store.db, caseViewKey(view));
   const estimate = caseCountEstimate(store);
   const order = caseViewOrder(view, 'c');
-  const page = (
-    after: { sql: string; params: SqlParam[] } | null,
-    skip: number,
-    limit: number,
-  ): PageDbRow[] => {
-    const fromMembers = drivesFromMembers(view, estimate, skip, limit);
-    const walk = !fromMembers && walksSortIndex(store, view, after, skip, limit);
-    const inner = caseViewRowidSql(view, fromMembers, after, walk);
-    return store.db
+  const fetch = (inner: { sql: string; params: SqlParam[] }, skip: number, limit: number) =>
+    store.db
       .prepare(
         `SELECT ${CASE_COLUMNS}, c.severity_rank AS severityRank
          FROM (${inner.sql}) p
@@ -87,6 +80,18 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
          ${order}`,
       )
       .all(...inner.params, limit, skip) as PageDbRow[];
+  const page = (
+    after: { sql: string; params: SqlParam[] } | null,
+    skip: number,
+    limit: number,
+  ): PageDbRow[] => {
+    const fromMembers = drivesFromMembers(view, estimate, skip, limit);
+    if (!fromMembers && view.filter !== '1') {
+      // Filters and search: try a bounded walk of the sort order first (caseViewWindowSql).
+      const walked = fetch(caseViewWindowSql(view, after), skip, limit);
+      if (walked.length === limit) return walked;
+    }
+    return fetch(caseViewRowidSql(view, fromMembers, after), skip, limit);
   };
   // Continue from the nearest remembered row at or before the offset (the previous page when
   // the table scrolls): a seek on the sort index replaces walking the skipped rows.

@@ -39,7 +39,7 @@ import {
   compileCaseView,
   drivesFromMembers,
   keysetAfter,
-  walksSortIndex,
+  caseViewWindowSql,
   type CaseViewInput,
 } from '../../main/services/case-view';
 import { planCsvExport, startCsvExportJob } from '../../main/services/export-csv';
@@ -250,21 +250,26 @@ async function timedAsync(fn: () => Promise<unknown>): Promise<number> {
   return ms(start);
 }
 
+/** The page SELECT listCases ends up running for this view and offset (no anchors). */
 function pageSql(ws: Workspace, view: CaseViewInput, offset: number) {
   const compiled = compileCaseView(ws.store, view);
   const fromMembers = drivesFromMembers(compiled, caseCountEstimate(ws.store), offset, LIMIT);
-  // the plan listCases picks (its sampling is not part of the floor)
-  const walk = !fromMembers && walksSortIndex(ws.store, compiled, null, offset, LIMIT);
-  const inner = caseViewRowidSql(compiled, fromMembers, null, walk);
-  return {
-    fromMembers,
+  const outer = (inner: { sql: string; params: SqlParam[] }) => ({
     sql: `SELECT c.id, c.number, c.tenant_id, t.name AS tenantName, c.name, c.score, c.severity, c.status, c.outcome, c.creator,
             c.assignee, c.assignee_name, c.what, c.who, c.tags, c.tlp, c.alert_count, c.created_at, c.updated_at, c.closed_at,
             c.first_alert_at, c.last_alert_at
           FROM (${inner.sql}) p CROSS JOIN cases c ON c.rowid = p.rid CROSS JOIN tenants t ON t.id = c.tenant_id
           ${caseViewOrder(compiled, 'c')}`,
     params: [...inner.params, LIMIT, offset],
-  };
+  });
+  if (!fromMembers && compiled.filter !== '1') {
+    // the bounded walk of the sort order, when it yields the page (its test run is not timed)
+    const walked = outer(caseViewWindowSql(compiled, null));
+    if (ws.store.db.prepare(walked.sql).all(...walked.params).length === LIMIT) {
+      return { fromMembers, ...walked };
+    }
+  }
+  return { fromMembers, ...outer(caseViewRowidSql(compiled, fromMembers)) };
 }
 
 /** Cold jumps: the page at each offset with no remembered page end (plain OFFSET). */
