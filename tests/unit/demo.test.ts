@@ -250,10 +250,12 @@ describe('loadDemoData', () => {
     expect(count(a, 'entities')).toBe(alertEntities + caseEntities);
   });
 
-  it('records one activity and one outbox entry per case, alert, tenant and user', () => {
+  it('records one activity and one outbox entry per case, alert, queue, tenant and user', () => {
     const expected = [
       { type: 'alert', n: ALERTS },
       { type: 'case', n: generated.length },
+      // the default queues All Open Cases and All Closed Cases (QUE-2), created at open
+      { type: 'queue', n: 2 },
       // base data (admin, default, local analyst) and the demo tenants and analysts
       { type: 'tenant', n: 2 + DEMO_TENANTS.length },
       { type: 'user', n: 1 + DEMO_ANALYSTS.length },
