@@ -19,6 +19,7 @@ import {
   drivesFromMembers,
   keysetAfter,
   caseViewWindowSql,
+  plannerSortsMatches,
   type CaseViewInput,
 } from './case-view';
 
@@ -86,12 +87,13 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
     limit: number,
   ): PageDbRow[] => {
     const fromMembers = drivesFromMembers(view, estimate, skip, limit);
-    if (!fromMembers && view.filter !== '1') {
+    const unbounded = caseViewRowidSql(view, fromMembers, after);
+    if (!fromMembers && view.filter !== '1' && plannerSortsMatches(store, unbounded)) {
       // Filters and search: try a bounded walk of the sort order first (caseViewWindowSql).
       const walked = fetch(caseViewWindowSql(view, after), skip, limit);
       if (walked.length === limit) return walked;
     }
-    return fetch(caseViewRowidSql(view, fromMembers, after), skip, limit);
+    return fetch(unbounded, skip, limit);
   };
   // Continue from the nearest remembered row at or before the offset (the previous page when
   // the table scrolls): a seek on the sort index replaces walking the skipped rows.

@@ -40,6 +40,7 @@ import {
   drivesFromMembers,
   keysetAfter,
   caseViewWindowSql,
+  plannerSortsMatches,
   type CaseViewInput,
 } from '../../main/services/case-view';
 import { planCsvExport, startCsvExportJob } from '../../main/services/export-csv';
@@ -262,14 +263,15 @@ function pageSql(ws: Workspace, view: CaseViewInput, offset: number) {
           ${caseViewOrder(compiled, 'c')}`,
     params: [...inner.params, LIMIT, offset],
   });
-  if (!fromMembers && compiled.filter !== '1') {
+  const unbounded = caseViewRowidSql(compiled, fromMembers);
+  if (!fromMembers && compiled.filter !== '1' && plannerSortsMatches(ws.store, unbounded)) {
     // the bounded walk of the sort order, when it yields the page (its test run is not timed)
     const walked = outer(caseViewWindowSql(compiled, null));
     if (ws.store.db.prepare(walked.sql).all(...walked.params).length === LIMIT) {
       return { fromMembers, ...walked };
     }
   }
-  return { fromMembers, ...outer(caseViewRowidSql(compiled, fromMembers)) };
+  return { fromMembers, ...outer(unbounded) };
 }
 
 /** Cold jumps: the page at each offset with no remembered page end (plain OFFSET). */
