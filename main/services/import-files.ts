@@ -98,7 +98,8 @@ export function importAlertSources(
         message: `alert ${a.source}:${a.sourceRef} names the reserved '${ADMIN_TENANT_NAME}' organisation as its tenant`,
       });
     }
-    if (reserved.length) parsed.alerts = parsed.alerts.filter((a) => a.tenant !== ADMIN_TENANT_NAME);
+    if (reserved.length)
+      parsed.alerts = parsed.alerts.filter((a) => a.tenant !== ADMIN_TENANT_NAME);
     for (let i = 0; i < parsed.alerts.length; i += BATCH) {
       const batch = parsed.alerts.slice(i, i + BATCH);
       const counts = ingestAlerts(store, batch, {
