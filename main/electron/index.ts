@@ -11,6 +11,7 @@ import { APP_ORIGIN, isTrustedSender, lockDownContents } from './security';
 import { buildAppMenu } from './menu';
 import { countCases } from '../services/cases';
 import { defaultDemoEnd, loadDemoData } from '../services/demo';
+import { markAllQueuesPending, reindexQueueNow } from '../services/queues';
 
 /**
  * The thin Electron shell (rule 2): one window, a locked-down renderer served from the app://
@@ -103,9 +104,11 @@ if (!app.requestSingleInstanceLock()) {
     const demoArg = process.argv.indexOf('--demo');
     const demo = demoArg > 0 ? Number(process.argv[demoArg + 1]) : NaN;
     if (Number.isInteger(demo) && demo > 0 && countCases(ws.store) === 0) {
-      void loadDemoData(ws.store, { alerts: demo, seed: 1, endAt: defaultDemoEnd() }).then(() =>
-        send('data.changed', { entity: 'case' }),
-      );
+      void loadDemoData(ws.store, { alerts: demo, seed: 1, endAt: defaultDemoEnd() }).then(() => {
+        // demo cases bypass refreshQueueMembership: rebuild the queue indexes
+        for (const id of markAllQueuesPending(ws.store)) reindexQueueNow(ws.store, id);
+        send('data.changed', { entity: 'case' });
+      });
     }
     const send = (event: string, payload: unknown) => {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(event, payload);

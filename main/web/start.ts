@@ -8,6 +8,7 @@ import { createHandlers } from '../ipc/handlers';
 import { startWebServer } from './server';
 import { countCases } from '../services/cases';
 import { defaultDemoEnd, loadDemoData } from '../services/demo';
+import { markAllQueuesPending } from '../services/queues';
 
 /**
  * `npm run web -- [--db FILE] [--port N] [--demo N]`: browser mode; prints the URL to open on
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   if (demo !== null && countCases(ws.store) === 0) {
     const r = await loadDemoData(ws.store, { alerts: demo, seed: 1, endAt: defaultDemoEnd() });
     process.stderr.write(`loaded ${r.alerts} demo alerts in ${r.cases} cases\n`);
+    // demo cases bypass refreshQueueMembership: the handlers re-index pending queues as jobs
+    markAllQueuesPending(ws.store);
   }
   let broadcast: (entity: 'case' | 'alert') => void = () => {};
   const router = createRouter(
