@@ -1,5 +1,11 @@
 import type { Store } from '../store/open';
-import type { AlertStatus } from '../../shared/domain/types';
+import { compareEntities } from '../../shared/domain/entities';
+import type { AlertStatus, EntityRef } from '../../shared/domain/types';
+
+/** The alert row's `entities` column (written by ingest from normalized entities). */
+export function parseAlertEntities(json: string): EntityRef[] {
+  return JSON.parse(json) as EntityRef[];
+}
 
 export interface AlertListRow {
   id: string;
@@ -131,7 +137,8 @@ export function getAlertDetail(store: Store, id: string, allCases = false): Aler
     .prepare(
       `SELECT a.id, t.name AS tenant, a.source, a.source_ref AS sourceRef, a.type, a.title, a.timestamp, a.score,
               a.tactic, a.technique, a.status, a.suppressed, c.number AS caseNumber, a.tags, a.description,
-              a.tactic_name AS tacticName, a.technique_name AS techniqueName, a.tlp, a.raw
+              a.tactic_name AS tacticName, a.technique_name AS techniqueName, a.tlp, a.raw,
+              a.entities
        FROM alerts a JOIN tenants t ON t.id = a.tenant_id LEFT JOIN cases c ON c.id = a.case_id WHERE a.id = ?`,
     )
     .all(id) as (Omit<
@@ -141,11 +148,10 @@ export function getAlertDetail(store: Store, id: string, allCases = false): Aler
     suppressed: number;
     tags: string;
     raw: string;
+    entities: string;
   })[];
   if (!row) return null;
-  const entities = store.db
-    .prepare('SELECT kind, value FROM entities WHERE alert_id = ? ORDER BY kind, value')
-    .all(id) as { kind: string; value: string }[];
+  const entities = parseAlertEntities(row.entities).sort(compareEntities);
   const cases = store.db
     .prepare(
       `SELECT c.id, c.number, c.name, c.score, c.severity, c.status FROM case_alerts ca JOIN cases c ON c.id = ca.case_id

@@ -36,15 +36,15 @@ export interface DemoCaseRows {
   caseRow: unknown[];
   caseJson: string;
   caseEntities: unknown[][];
-  alerts: { id: string; row: unknown[]; json: string; entities: unknown[][]; link: unknown[] }[];
+  alerts: { id: string; row: unknown[]; json: string; link: unknown[] }[];
 }
 
 export const DEMO_SQL = {
   case: `INSERT INTO cases (id, tenant_id, number, name, description, score, severity, severity_rank, status, outcome, summary, creator, assignee, assignee_name, tags, tlp, pap, what, who, alert_count, created_at, updated_at, closed_at, first_alert_at, last_alert_at, tactics, lead_alert)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  alert: `INSERT INTO alerts (id, tenant_id, source, source_ref, type, title, description, timestamp, score, tactic, tactic_name, technique, technique_name, tags, tlp, raw, status, case_id, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  entity: 'INSERT INTO entities (tenant_id, alert_id, case_id, kind, value) VALUES (?, ?, ?, ?, ?)',
+  alert: `INSERT INTO alerts (id, tenant_id, source, source_ref, type, title, description, timestamp, score, tactic, tactic_name, technique, technique_name, tags, tlp, raw, entities, status, case_id, created_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  entity: 'INSERT INTO case_entities (tenant_id, kind, value, case_id) VALUES (?, ?, ?, ?)',
   link: 'INSERT INTO case_alerts (case_id, alert_id, tenant_id, added_at) VALUES (?, ?, ?, ?)',
 } as const;
 
@@ -119,12 +119,12 @@ export function demoCaseRows(c: DemoCase, ctx: DemoContext): DemoCaseRows {
         JSON.stringify(a.tags),
         a.tlp,
         json,
+        JSON.stringify(a.entities),
         alertStatus,
         caseId,
         c.createdAt,
         c.updatedAt,
       ],
-      entities: a.entities.map((e) => [tenantId, id, null, e.kind, e.value]),
       link: [caseId, id, tenantId, c.createdAt],
     };
   });
@@ -161,7 +161,7 @@ export function demoCaseRows(c: DemoCase, ctx: DemoContext): DemoCaseRows {
       JSON.stringify([...new Set(c.alerts.map((a) => a.tactic))].sort()),
       JSON.stringify(leadFacts(c)),
     ],
-    caseEntities: c.entities.map((e) => [tenantId, null, caseId, e.kind, e.value]),
+    caseEntities: c.entities.map((e) => [tenantId, e.kind, e.value, caseId]),
     alerts,
   };
 }
@@ -188,7 +188,6 @@ function writeDemoCase(w: Writer, s: DemoStatements, r: DemoCaseRows): void {
   w.createdJson(r.tenantId, 'case', r.caseId, r.caseJson);
   for (const a of r.alerts) {
     s.alert.run(a.row);
-    for (const e of a.entities) s.entity.run(e);
     s.link.run(a.link);
     w.createdJson(r.tenantId, 'alert', a.id, a.json);
   }

@@ -6,7 +6,7 @@ import {
   type ParseError,
   type ParseFormatOption,
 } from '../../shared/domain/ingest/parse';
-import { ingestAlerts, type IngestCounts } from './ingest';
+import { IngestSession, type IngestCounts } from './ingest';
 import { ADMIN_TENANT_NAME } from '../../shared/domain/types';
 import { getCorrelationSettings } from './correlation-settings';
 import { caseFilterPredicate, recordCaseFilterHits } from './case-filters';
@@ -18,12 +18,12 @@ export interface ImportSummary extends IngestCounts {
   errors: ParseError[];
 }
 
-const BATCH = 5000;
+const BATCH = 10_000;
 
 /**
  * Imports alert files (ING-1): each file is parsed (format detected per record unless given),
  * unreadable records are reported with file and line, and the valid ones are ingested and
- * correlated in transactions of 5,000. Re-importing a file imports nothing new.
+ * correlated in transactions of 10,000. Re-importing a file imports nothing new.
  */
 export function importAlertFiles(
   store: Store,
@@ -68,6 +68,11 @@ export function importAlertSources(
   };
   const settings = getCorrelationSettings(store);
   const filters = caseFilterPredicate(store);
+  const session = new IngestSession(store, {
+    actor: options.actor,
+    settings,
+    isSuppressed: filters?.matches,
+  });
   for (const [fileIndex, source] of sources.entries()) {
     const name = source.name;
     let text: string;
@@ -102,11 +107,7 @@ export function importAlertSources(
       parsed.alerts = parsed.alerts.filter((a) => a.tenant !== ADMIN_TENANT_NAME);
     for (let i = 0; i < parsed.alerts.length; i += BATCH) {
       const batch = parsed.alerts.slice(i, i + BATCH);
-      const counts = ingestAlerts(store, batch, {
-        actor: options.actor,
-        settings,
-        isSuppressed: filters?.matches,
-      });
+      const counts = session.ingest(batch);
       summary.imported += counts.imported;
       summary.duplicates += counts.duplicates;
       summary.suppressed += counts.suppressed;

@@ -10,7 +10,7 @@ import {
   type CorrelationIndex,
   type CorrelationSettings,
 } from '../../shared/domain/correlation';
-import { entityKey } from '../../shared/domain/entities';
+import { compareEntities, entityKey } from '../../shared/domain/entities';
 import type { LeadAlertFacts } from '../../shared/domain/scoring';
 import { severityRank } from '../../shared/domain/severity';
 import {
@@ -73,24 +73,53 @@ interface CaseDbState {
 const OPEN = OPEN_CASE_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /**
- * The store as a CorrelationIndex for one batch. Each distinct (tenant, entity) of the batch is
- * looked up once, over the window of the whole batch (earliest alert - timeout .. latest alert +
- * timeout); a query then returns the cases of its keys whose window holds the alert's time. The
- * engine re-checks every rule, so a superset is safe; cases the batch itself changes are tracked
- * by the engine.
+ * The store as a CorrelationIndex across the batches of one import (an IngestSession).
+ *
+ * Invariant: for every cached (tenant, entity key), `byKey` holds every open case of the store
+ * with that key whose last alert is at or after `coveredFrom` (a superset is fine: the engine
+ * checks every rule again). Each key is read from SQL once per session; cases the session writes
+ * are added to the lists after each batch. Cases that end before a batch's window can take
+ * nothing more from a time-ordered import and are dropped (memory stays bounded), which raises
+ * `coveredFrom`; a batch reaching further back resets the cache. So does any write by another
+ * connection (`PRAGMA data_version`) or by other code on this one (`total_changes()`), checked
+ * at the start of each batch under the write lock.
  */
-class StoreCorrelationIndex implements CorrelationIndex {
-  private readonly s: IngestStatements;
-  /** States read during this batch, so `before` images and updates use the same snapshot. */
-  readonly loaded = new Map<string, CaseState>();
-  private readonly byKey = new Map<string, string[]>();
+class SessionCorrelationIndex implements CorrelationIndex {
+  private readonly states = new Map<string, CaseState>();
+  private readonly byKey = new Map<string, Set<string>>();
+  private coveredFrom = -Infinity;
 
-  constructor(
-    s: IngestStatements,
-    private readonly windowFrom: number,
-    private readonly windowTo: number,
-  ) {
-    this.s = s;
+  constructor(private readonly s: IngestStatements) {}
+
+  /** Forgets everything: the next lookups read the store. */
+  reset(from: number): void {
+    this.states.clear();
+    this.byKey.clear();
+    this.coveredFrom = from;
+  }
+
+  /** Prepares for a batch whose candidate window starts at `from`. */
+  beginBatch(from: number): void {
+    if (from < this.coveredFrom) {
+      this.reset(from);
+      return;
+    }
+    // Cases that ended before the window cannot take alerts of this batch or of later ones that
+    // start no earlier; drop them once enough have piled up.
+    if (this.states.size > 2_000) {
+      const gone = new Set<string>();
+      for (const [id, st] of this.states) {
+        if (st.lastAlertAt !== null && st.lastAlertAt < from) gone.add(id);
+      }
+      for (const id of gone) this.states.delete(id);
+      for (const ids of this.byKey.values()) for (const id of ids) if (gone.has(id)) ids.delete(id);
+      this.coveredFrom = from;
+    }
+  }
+
+  /** The stored state of a case as this session knows it (before the current batch). */
+  stateOf(id: string): CaseState | undefined {
+    return this.states.get(id);
   }
 
   findCandidates(q: CandidateQuery): readonly CaseState[] {
@@ -107,34 +136,67 @@ class StoreCorrelationIndex implements CorrelationIndex {
         q.timestamp > state.lastAlertAt + q.timeoutMs
       )
         continue;
-      out.push(structuredClone(state));
+      out.push(state); // the engine never mutates a stored state
     }
     return out;
   }
 
-  private casesOfKey(tenant: string, key: string): string[] {
+  /** After a batch commits: the session's own writes join the cache. */
+  remember(written: readonly CaseState[]): void {
+    for (const c of written) {
+      this.states.set(c.id, c);
+      for (const e of c.entities) {
+        const ids = this.byKey.get(`${c.tenant}\u0000${entityKey(e)}`);
+        if (ids) ids.add(c.id); // keys not cached yet are read from the store when needed
+      }
+    }
+  }
+
+  /**
+   * Reads the cases of every (tenant, entity key) of a batch that is not cached yet, in one
+   * statement: one call instead of one per key (most keys of an import are new and match nothing).
+   */
+  prefetch(alerts: readonly { tenant: string; entities: readonly EntityRef[] }[]): void {
+    const wanted = new Map<string, [string, string, string]>();
+    for (const a of alerts) {
+      for (const e of a.entities) {
+        const slot = `${a.tenant}\u0000${entityKey(e)}`;
+        if (!this.byKey.has(slot) && !wanted.has(slot))
+          wanted.set(slot, [a.tenant, e.kind, e.value]);
+      }
+    }
+    if (wanted.size === 0) return;
+    const slots = [...wanted.keys()];
+    for (const slot of slots) this.byKey.set(slot, new Set());
+    const rows = this.s.candidatesByEntities.all(
+      JSON.stringify([...wanted.values()]),
+      this.coveredFrom === -Infinity ? Number.MIN_SAFE_INTEGER : this.coveredFrom,
+    ) as { i: number; id: string }[];
+    for (const r of rows) this.byKey.get(slots[r.i]!)!.add(r.id);
+  }
+
+  private casesOfKey(tenant: string, key: string): Set<string> {
     const slot = `${tenant}\u0000${key}`;
     let ids = this.byKey.get(slot);
     if (!ids) {
       const sep = key.indexOf(':');
-      ids = (
-        this.s.candidatesByEntity.all(
-          tenant,
-          key.slice(0, sep),
-          key.slice(sep + 1),
-          this.windowFrom,
-          this.windowTo,
-        ) as {
-          id: string;
-        }[]
-      ).map((r) => r.id);
+      ids = new Set(
+        (
+          this.s.candidatesByEntity.all(
+            tenant,
+            key.slice(0, sep),
+            key.slice(sep + 1),
+            this.coveredFrom === -Infinity ? Number.MIN_SAFE_INTEGER : this.coveredFrom,
+          ) as { id: string }[]
+        ).map((r) => r.id),
+      );
       this.byKey.set(slot, ids);
     }
     return ids;
   }
 
   private load(id: string): CaseState {
-    const cached = this.loaded.get(id);
+    const cached = this.states.get(id);
     if (cached) return cached;
     const r = this.s.caseById.get(id) as CaseDbState;
     const state: CaseState = {
@@ -146,10 +208,9 @@ class StoreCorrelationIndex implements CorrelationIndex {
       alertCount: r.alert_count,
       firstAlertAt: r.first_alert_at,
       lastAlertAt: r.last_alert_at,
-      entities: (this.s.caseEntities.all(id) as { kind: EntityKind; value: string }[]).map((e) => ({
-        kind: e.kind,
-        value: e.value,
-      })),
+      entities: (this.s.caseEntities.all(id) as EntityRef[])
+        .map((e) => ({ kind: e.kind, value: e.value }))
+        .sort(compareEntities),
       tactics: JSON.parse(r.tactics) as string[],
       lead: r.lead_alert ? (JSON.parse(r.lead_alert) as LeadAlertFacts) : null,
       name: r.name,
@@ -161,22 +222,25 @@ class StoreCorrelationIndex implements CorrelationIndex {
       who: r.who,
       tlp: r.tlp as Tlp,
     };
-    this.loaded.set(id, state);
+    this.states.set(id, state);
     return state;
   }
 }
 
 interface IngestStatements {
   candidatesByEntity: Database.Statement;
+  candidatesByEntities: Database.Statement;
   caseById: Database.Statement;
   caseEntities: Database.Statement;
   exists: Database.Statement;
   insertAlert: Database.Statement;
-  insertEntity: Database.Statement;
+  insertCaseEntity: Database.Statement;
   insertLink: Database.Statement;
   insertCase: Database.Statement;
   updateCase: Database.Statement;
   nextNumber: Database.Statement;
+  dataVersion: Database.Statement;
+  totalChanges: Database.Statement;
 }
 
 const statementCache = new WeakMap<Database.Database, IngestStatements>();
@@ -186,23 +250,30 @@ function prepare(db: Database.Database): IngestStatements {
   const cached = statementCache.get(db);
   if (cached) return cached;
   const s: IngestStatements = {
-    // Open cases of a tenant holding an entity, whose window meets [from, to] (COR-1, COR-4).
+    // Open cases of a tenant holding an entity whose last alert is at or after a time (COR-1,
+    // COR-4): the primary key of case_entities is the lookup, one row per (case, entity). CROSS
+    // JOIN keeps that order: statistics once led the planner to walk every open case instead.
     candidatesByEntity: db.prepare(
-      `SELECT DISTINCT e.case_id AS id FROM entities e JOIN cases c ON c.id = e.case_id
-       WHERE e.tenant_id = ? AND e.kind = ? AND e.value = ? AND e.case_id IS NOT NULL
-         AND c.status IN (${OPEN}) AND c.last_alert_at >= ? AND c.first_alert_at <= ?`,
+      `SELECT ce.case_id AS id FROM case_entities ce CROSS JOIN cases c ON c.id = ce.case_id
+       WHERE ce.tenant_id = ? AND ce.kind = ? AND ce.value = ?
+         AND c.status IN (${OPEN}) AND c.last_alert_at >= ?`,
+    ),
+    // The same for a JSON array of [tenant, kind, value]; `i` is the position in that array.
+    candidatesByEntities: db.prepare(
+      `SELECT j.key AS i, ce.case_id AS id
+       FROM json_each(?) j CROSS JOIN case_entities ce CROSS JOIN cases c ON c.id = ce.case_id
+       WHERE ce.tenant_id = j.value ->> 0 AND ce.kind = j.value ->> 1 AND ce.value = j.value ->> 2
+         AND c.status IN (${OPEN}) AND c.last_alert_at >= ?`,
     ),
     caseById: db.prepare('SELECT * FROM cases WHERE id = ?'),
-    caseEntities: db.prepare(
-      'SELECT kind, value FROM entities WHERE case_id = ? ORDER BY kind, value',
-    ),
+    caseEntities: db.prepare('SELECT kind, value FROM case_entities WHERE case_id = ?'),
     exists: db.prepare('SELECT 1 FROM alerts WHERE source = ? AND source_ref = ?'),
     insertAlert: db.prepare(
-      `INSERT INTO alerts (id, tenant_id, source, source_ref, type, title, description, timestamp, score, tactic, tactic_name, technique, technique_name, tags, tlp, raw, status, case_id, suppressed, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO alerts (id, tenant_id, source, source_ref, type, title, description, timestamp, score, tactic, tactic_name, technique, technique_name, tags, tlp, raw, entities, status, case_id, suppressed, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertEntity: db.prepare(
-      'INSERT INTO entities (tenant_id, alert_id, case_id, kind, value) VALUES (?, ?, ?, ?, ?)',
+    insertCaseEntity: db.prepare(
+      'INSERT OR IGNORE INTO case_entities (tenant_id, kind, value, case_id) VALUES (?, ?, ?, ?)',
     ),
     insertLink: db.prepare(
       'INSERT INTO case_alerts (case_id, alert_id, tenant_id, added_at) VALUES (?, ?, ?, ?)',
@@ -216,6 +287,8 @@ function prepare(db: Database.Database): IngestStatements {
          first_alert_at = ?, last_alert_at = ?, tactics = ?, lead_alert = ?, updated_at = ? WHERE id = ?`,
     ),
     nextNumber: db.prepare('SELECT coalesce(max(number), 0) + 1 AS n FROM cases'),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    totalChanges: db.prepare('SELECT total_changes()').pluck(),
   };
   statementCache.set(db, s);
   return s;
@@ -237,31 +310,76 @@ function correlatedFields(s: CaseState) {
 }
 
 /**
- * Imports one batch of normalized alerts. Everything (new alerts, new and updated cases, their
- * entities, activity and outbox) is one transaction: a failure leaves the store as it was.
+ * Ingests batches of normalized alerts on one connection, keeping what it learnt of the store's
+ * cases between batches (see SessionCorrelationIndex). Each batch is one transaction: new alerts,
+ * new and updated cases, their entities, links, queue membership, activity and outbox; a failure
+ * leaves the store as it was before that batch.
  */
-export function ingestAlerts(
-  store: Store,
-  alerts: readonly NormalizedAlert[],
-  options: IngestOptions,
-): IngestCounts {
-  const counts: IngestCounts = {
-    read: alerts.length,
-    imported: 0,
-    duplicates: 0,
-    suppressed: 0,
-    casesCreated: 0,
-    casesUpdated: 0,
-  };
-  if (alerts.length === 0) return counts;
-  // Tenants first (each creation is its own recorded write); 'admin' holds no alerts (ADM-1).
-  const tenantIds = new Map<string, string>();
-  for (const a of alerts) {
-    const name = a.tenant ?? DEFAULT_TENANT_NAME;
-    if (!tenantIds.has(name)) tenantIds.set(name, tenantIdByName(store, name, options.actor));
+export class IngestSession {
+  private readonly s: IngestStatements;
+  private readonly index: SessionCorrelationIndex;
+  private readonly tenantIds = new Map<string, string>();
+  private lastDataVersion: number | null = null;
+  private lastTotalChanges: number | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: IngestOptions,
+  ) {
+    this.s = prepare(store.db);
+    this.index = new SessionCorrelationIndex(this.s);
   }
-  const s = prepare(store.db);
-  return writeTransaction(store, options.actor, (w) => {
+
+  ingest(alerts: readonly NormalizedAlert[]): IngestCounts {
+    const { store, options, s, index } = this;
+    const counts: IngestCounts = {
+      read: alerts.length,
+      imported: 0,
+      duplicates: 0,
+      suppressed: 0,
+      casesCreated: 0,
+      casesUpdated: 0,
+    };
+    if (alerts.length === 0) return counts;
+    // Tenants first (each creation is its own recorded write); 'admin' holds no alerts (ADM-1).
+    for (const a of alerts) {
+      const name = a.tenant ?? DEFAULT_TENANT_NAME;
+      if (!this.tenantIds.has(name))
+        this.tenantIds.set(name, tenantIdByName(store, name, options.actor));
+    }
+    const run = () =>
+      writeTransaction(
+        store,
+        options.actor,
+        (w) => {
+          // Under the write lock: did anyone else write since our last batch?
+          const version = s.dataVersion.get() as number;
+          const changes = s.totalChanges.get() as number;
+          if (version !== this.lastDataVersion || changes !== this.lastTotalChanges)
+            index.reset(-Infinity);
+          const result = this.write(w, alerts, counts);
+          this.lastDataVersion = version;
+          return result;
+        },
+        { immediate: true },
+      );
+    let written: CaseState[];
+    try {
+      written = run();
+    } catch (err) {
+      index.reset(-Infinity); // the batch rolled back: what it cached is not in the store
+      this.lastDataVersion = null;
+      throw err;
+    }
+    // Read after the commit: FTS5 writes its pending terms when the transaction commits.
+    this.lastTotalChanges = s.totalChanges.get() as number;
+    index.remember(written);
+    return counts;
+  }
+
+  /** Writes one batch; returns the final states of the cases it created or changed. */
+  private write(w: Writer, alerts: readonly NormalizedAlert[], counts: IngestCounts): CaseState[] {
+    const { s, index, options } = this;
     const seen = new Set<string>();
     const fresh: (CorrelatableAlert & { input: NormalizedAlert; tenantName: string })[] = [];
     for (const a of alerts) {
@@ -272,34 +390,36 @@ export function ingestAlerts(
       }
       seen.add(key);
       const tenantName = a.tenant ?? DEFAULT_TENANT_NAME;
-      fresh.push({ ...a, id: newId(), tenant: tenantIds.get(tenantName)!, input: a, tenantName });
+      fresh.push({
+        ...a,
+        id: newId(),
+        tenant: this.tenantIds.get(tenantName)!,
+        input: a,
+        tenantName,
+      });
     }
-    if (fresh.length === 0) return counts;
+    if (fresh.length === 0) return [];
     const timeoutMs = options.settings.timeoutMinutes * 60_000;
     let minTs = Infinity;
-    let maxTs = -Infinity;
-    for (const a of fresh) {
-      if (a.timestamp < minTs) minTs = a.timestamp;
-      if (a.timestamp > maxTs) maxTs = a.timestamp;
-    }
-    const index = new StoreCorrelationIndex(s, minTs - timeoutMs, maxTs + timeoutMs);
-    let nextNumber = (s.nextNumber.get() as { n: number }).n;
+    for (const a of fresh) if (a.timestamp < minTs) minTs = a.timestamp;
+    index.beginBatch(minTs - timeoutMs);
+    index.prefetch(fresh);
+    let number = (s.nextNumber.get() as { n: number }).n;
     const result = correlateAlerts(fresh, {
       index,
       settings: options.settings,
-      allocateCase: () => ({ id: newId(), number: nextNumber++ }),
+      allocateCase: () => ({ id: newId(), number: number++ }),
       isSuppressed: options.isSuppressed
         ? (alert) => options.isSuppressed!(alert.input, alert.tenantName)
         : undefined,
     });
     const byId = new Map(fresh.map((a) => [a.id, a]));
     for (const c of result.createdCases) writeNewCase(w, s, c);
-    for (const c of result.updatedCases) writeUpdatedCase(w, s, c, index.loaded.get(c.id));
+    for (const c of result.updatedCases) writeUpdatedCase(w, s, c, index.stateOf(c.id));
     for (const r of result.alerts) {
       const a = byId.get(r.alertId)!;
       const status = r.caseId ? 'Imported' : 'New';
       const suppressed = r.outcome === 'suppressed';
-      const raw = JSON.stringify(a.input.raw ?? null);
       s.insertAlert.run(
         a.id,
         a.tenant,
@@ -316,14 +436,14 @@ export function ingestAlerts(
         a.techniqueName,
         JSON.stringify(a.input.tags),
         a.tlp,
-        raw,
+        JSON.stringify(a.input.raw ?? null),
+        JSON.stringify(a.entities),
         status,
         r.caseId,
         suppressed ? 1 : 0,
         w.now,
         w.now,
       );
-      for (const e of a.entities) s.insertEntity.run(a.tenant, a.id, null, e.kind, e.value);
       if (r.caseId) s.insertLink.run(r.caseId, a.id, a.tenant, w.now);
       w.created(a.tenant, 'alert', a.id, {
         id: a.id,
@@ -341,13 +461,26 @@ export function ingestAlerts(
     }
     counts.casesCreated = result.createdCases.length;
     counts.casesUpdated = result.updatedCases.length;
+    const changed = [...result.createdCases, ...result.updatedCases];
     // QUE-5: a new alert re-evaluates its case's queue membership in the same transaction.
-    refreshQueueMembership(w, [
-      ...result.createdCases.map((c) => c.id),
-      ...result.updatedCases.map((c) => c.id),
-    ]);
-    return counts;
-  });
+    refreshQueueMembership(
+      w,
+      changed.map((c) => c.id),
+    );
+    return changed;
+  }
+}
+
+/**
+ * Imports one batch of normalized alerts (a single arriving alert, a triage action, a test). The
+ * whole batch is one transaction: a failure leaves the store as it was.
+ */
+export function ingestAlerts(
+  store: Store,
+  alerts: readonly NormalizedAlert[],
+  options: IngestOptions,
+): IngestCounts {
+  return new IngestSession(store, options).ingest(alerts);
 }
 
 function writeNewCase(w: Writer, s: IngestStatements, c: CaseState): void {
@@ -371,7 +504,7 @@ function writeNewCase(w: Writer, s: IngestStatements, c: CaseState): void {
     JSON.stringify(c.tactics),
     c.lead ? JSON.stringify(c.lead) : null,
   );
-  for (const e of c.entities) s.insertEntity.run(c.tenant, null, c.id, e.kind, e.value);
+  for (const e of c.entities) s.insertCaseEntity.run(c.tenant, e.kind, e.value, c.id);
   w.created(c.tenant, 'case', c.id, {
     id: c.id,
     number: c.number,
@@ -404,8 +537,8 @@ function writeUpdatedCase(
     c.id,
   );
   const known = new Set((before?.entities ?? []).map(entityKey));
-  const added: EntityRef[] = c.entities.filter((e) => !known.has(entityKey(e)));
-  for (const e of added) s.insertEntity.run(c.tenant, null, c.id, e.kind, e.value);
+  for (const e of c.entities)
+    if (!known.has(entityKey(e))) s.insertCaseEntity.run(c.tenant, e.kind, e.value, c.id);
   w.updated(
     c.tenant,
     'case',

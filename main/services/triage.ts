@@ -15,6 +15,7 @@ import type { Tlp } from '../../shared/domain/types';
 import { ServiceError } from '../ipc/errors';
 import { newId } from './ids';
 import { refreshQueueMembership } from './queues';
+import { parseAlertEntities } from './alerts';
 
 /**
  * Manual alert triage (ALR-3..5): import one alert as a case, one case from a selection, merge a
@@ -38,6 +39,7 @@ interface AlertFactsRow {
   tlp: string;
   status: AlertStatus;
   case_id: string | null;
+  entities: string;
 }
 
 function loadAlerts(w: Writer, ids: readonly string[]): AlertFactsRow[] {
@@ -47,15 +49,6 @@ function loadAlerts(w: Writer, ids: readonly string[]): AlertFactsRow[] {
     if (!row) throw new ServiceError('NOT_FOUND', `no alert with id ${id}`);
     return row;
   });
-}
-
-function entitiesOfAlert(w: Writer, alertId: string): EntityRef[] {
-  return (
-    w.db.prepare('SELECT kind, value FROM entities WHERE alert_id = ?').all(alertId) as {
-      kind: EntityKind;
-      value: string;
-    }[]
-  ).map((e) => ({ kind: e.kind, value: e.value }));
 }
 
 /** Recomputes a case's derived fields from all its alerts and adds their entities to it. */
@@ -87,7 +80,7 @@ function recomputeCase(w: Writer, caseId: string): void {
     technique: a.technique,
     tacticName: a.tactic_name,
     techniqueName: a.technique_name,
-    entities: entitiesOfAlert(w, a.id),
+    entities: parseAlertEntities(a.entities),
   }));
   const summary = summarizeCase(facts);
   const name = c.name_is_manual ? c.name : summary.name;
@@ -134,18 +127,20 @@ function recomputeCase(w: Writer, caseId: string): void {
     );
   const known = new Set(
     (
-      w.db.prepare('SELECT kind, value FROM entities WHERE case_id = ?').all(caseId) as EntityRef[]
+      w.db
+        .prepare('SELECT kind, value FROM case_entities WHERE case_id = ?')
+        .all(caseId) as EntityRef[]
     ).map(entityKey),
   );
   const insert = w.db.prepare(
-    'INSERT INTO entities (tenant_id, alert_id, case_id, kind, value) VALUES (?, NULL, ?, ?, ?)',
+    'INSERT INTO case_entities (tenant_id, kind, value, case_id) VALUES (?, ?, ?, ?)',
   );
   for (const f of facts) {
     for (const e of f.entities) {
       const key = entityKey(e);
       if (!known.has(key)) {
         known.add(key);
-        insert.run(c.tenant_id, caseId, e.kind, e.value);
+        insert.run(c.tenant_id, e.kind, e.value, caseId);
       }
     }
   }

@@ -49,6 +49,11 @@ export interface Writer {
 interface WriteStatements {
   activity: Database.Statement;
   outbox: Database.Statement;
+  searchPending: Database.Statement;
+  searchChanged: Database.Statement;
+  searchDelete: Database.Statement;
+  searchInsert: Database.Statement;
+  searchDone: Database.Statement;
 }
 
 const statementCache = new WeakMap<Database.Database, WriteStatements>();
@@ -63,6 +68,18 @@ function statementsFor(db: Database.Database): WriteStatements {
       outbox: db.prepare(
         'INSERT INTO outbox (tenant_id, entity_type, entity_id, op, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
+      searchPending: db.prepare('SELECT EXISTS (SELECT 1 FROM cases_fts_pending)').pluck(),
+      searchChanged: db
+        .prepare('SELECT case_rowid FROM cases_fts_pending WHERE is_new = 0')
+        .pluck(),
+      // One rowid at a time: FTS5 serves `rowid = ?` from its index but scans for `rowid IN (…)`.
+      searchDelete: db.prepare('DELETE FROM cases_fts WHERE rowid = ?'),
+      searchInsert: db.prepare(
+        `INSERT INTO cases_fts (rowid, name, description, what, who, tags)
+         SELECT c.rowid, c.name, c.description, c.what, c.who, c.tags
+         FROM cases_fts_pending p CROSS JOIN cases c ON c.rowid = p.case_rowid`,
+      ),
+      searchDone: db.prepare('DELETE FROM cases_fts_pending'),
     };
     statementCache.set(db, s);
   }
@@ -122,13 +139,39 @@ function createWriter(db: Database.Database, actor: string, now: number): Writer
   };
 }
 
+export interface WriteTransactionOptions {
+  /** the transaction's time, recorded on rows and activity (default: now) */
+  now?: number;
+  /** BEGIN IMMEDIATE: take the write lock before `fn` reads anything */
+  immediate?: boolean;
+}
+
+/**
+ * Brings the case search index (cases_fts, TBL-4) up to date with the cases this transaction
+ * wrote: triggers queue their rowids (migration 0008) and they are indexed here, in the same
+ * transaction, with set statements — FTS5 work inside a trigger costs a segment per row.
+ */
+function indexQueuedCases(s: WriteStatements): void {
+  if (s.searchPending.get() !== 1) return;
+  for (const rowid of s.searchChanged.all() as number[]) s.searchDelete.run(rowid);
+  s.searchInsert.run();
+  s.searchDone.run();
+}
+
 /** Runs `fn` in one SQLite transaction with a writer that records activity and outbox entries. */
 export function writeTransaction<T>(
   store: Pick<Store, 'db'>,
   actor: string,
   fn: (w: Writer) => T,
-  now: number = Date.now(),
+  nowOrOptions: number | WriteTransactionOptions = {},
 ): T {
-  const writer = createWriter(store.db, actor, now);
-  return store.db.transaction(() => fn(writer))();
+  const options = typeof nowOrOptions === 'number' ? { now: nowOrOptions } : nowOrOptions;
+  const writer = createWriter(store.db, actor, options.now ?? Date.now());
+  const s = statementsFor(store.db);
+  const tx = store.db.transaction(() => {
+    const result = fn(writer);
+    indexQueuedCases(s);
+    return result;
+  });
+  return options.immediate ? tx.immediate() : tx();
 }

@@ -97,7 +97,6 @@ export async function benchDemoInsert(
         outbox.run(r.tenantId, 'case', r.caseId, 'create', r.caseJson, now);
         for (const a of r.alerts) {
           s.alert.run(a.row);
-          for (const e of a.entities) s.entity.run(e);
           s.link.run(a.link);
           activity.run(r.tenantId, 'alert', a.id, 'create', DEMO_ACTOR, now, null, a.json);
           outbox.run(r.tenantId, 'alert', a.id, 'create', a.json, now);

@@ -78,11 +78,8 @@ export async function benchImport(
       bare.store.db.prepare("SELECT id FROM tenants WHERE name = 'default'").get() as { id: string }
     ).id;
     const insertAlert = bare.store.db.prepare(
-      `INSERT INTO alerts (id, tenant_id, source, source_ref, type, title, description, timestamp, score, tactic, technique, tags, tlp, raw, status, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'New', ?, ?)`,
-    );
-    const insertEntity = bare.store.db.prepare(
-      'INSERT INTO entities (tenant_id, alert_id, case_id, kind, value) VALUES (?, ?, NULL, ?, ?)',
+      `INSERT INTO alerts (id, tenant_id, source, source_ref, type, title, description, timestamp, score, tactic, technique, tags, tlp, raw, entities, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'New', ?, ?)`,
     );
     const rows = parsed.map((a, i) => ({
       a,
@@ -108,10 +105,10 @@ export async function benchImport(
             JSON.stringify(a.tags),
             a.tlp,
             raw,
+            JSON.stringify(a.entities),
             0,
             0,
           );
-          for (const e of a.entities) insertEntity.run(tenant, id, e.kind, e.value);
         }
       })();
     }
@@ -154,7 +151,7 @@ export async function benchSingleAlert(
     log(`store with ${cases.toLocaleString('en')} cases ready`);
     const open = ws.store.db
       .prepare(
-        `SELECT c.last_alert_at AS at, t.name AS tenant, (SELECT value FROM entities e WHERE e.case_id = c.id AND e.kind = 'host' LIMIT 1) AS host
+        `SELECT c.last_alert_at AS at, t.name AS tenant, (SELECT value FROM case_entities e WHERE e.case_id = c.id AND e.kind = 'host' LIMIT 1) AS host
          FROM cases c JOIN tenants t ON t.id = c.tenant_id WHERE c.status IN ('New', 'In Progress', 'Escalated') ORDER BY c.last_alert_at DESC LIMIT 400`,
       )
       .all() as { at: number; tenant: string; host: string | null }[];

@@ -497,7 +497,7 @@ describe('membership index (QUE-5, QUE-6)', () => {
       writeTransaction(ws.store, 'test', (w) => {
         w.db.prepare('DELETE FROM case_alerts WHERE case_id = ?').run(low);
         w.db.prepare('UPDATE alerts SET case_id = NULL WHERE case_id = ?').run(low);
-        w.db.prepare('DELETE FROM entities WHERE case_id = ?').run(low);
+        w.db.prepare('DELETE FROM case_entities WHERE case_id = ?').run(low);
         w.db.prepare('DELETE FROM cases WHERE id = ?').run(low);
         refreshQueueMembership(w, [low]);
       });

@@ -44,7 +44,7 @@ function count(table: string): number {
 /** Row counts plus a hash of the store's files: what "the store did not change" means. */
 function storeState(): { counts: Record<string, number>; digest: string } {
   const counts: Record<string, number> = {};
-  for (const t of ['cases', 'alerts', 'activity', 'outbox', 'settings', 'entities'])
+  for (const t of ['cases', 'alerts', 'activity', 'outbox', 'settings', 'case_entities'])
     counts[t] = count(t);
   const hash = crypto.createHash('sha256');
   for (const f of [ws.store.file, `${ws.store.file}-wal`]) {

@@ -117,7 +117,7 @@ describe('openStore', () => {
         'cases',
         'alerts',
         'case_alerts',
-        'entities',
+        'case_entities',
         'activity',
         'outbox',
         'settings',
@@ -389,7 +389,7 @@ describe('writeTransaction', () => {
   });
 });
 
-describe('cases_fts triggers', () => {
+describe('case search index (cases_fts, queued by triggers, indexed per write transaction)', () => {
   it('index inserted cases', () => {
     const store = newStore();
     insertTenant(store, 't1', 'Tenant one');
@@ -433,9 +433,16 @@ describe('cases_fts triggers', () => {
     store.db.prepare('UPDATE cases SET score = 90 WHERE id = ?').run('c1');
     expect(ftsIds(store, 'staging')).toEqual(['c1']);
 
-    store.db.prepare('DELETE FROM cases WHERE id = ?').run('c1');
+    writeTransaction(store, 'test', (w) => {
+      w.db.prepare('DELETE FROM cases WHERE id = ?').run('c1');
+      w.deleted('t1', 'case', 'c1', { name: 'Ransomware staging' });
+    });
     expect(ftsIds(store, 'staging')).toEqual([]);
-    // the external-content index agrees with the table
+    // the entry itself is gone, not just unmatched by the join, and nothing waits in the queue
+    expect(
+      store.db.prepare("SELECT count(*) AS n FROM cases_fts WHERE cases_fts MATCH 'staging'").get(),
+    ).toEqual({ n: 0 });
+    expect(count(store, 'cases_fts_pending')).toBe(0);
     expect(() =>
       store.db.prepare("INSERT INTO cases_fts(cases_fts) VALUES ('integrity-check')").run(),
     ).not.toThrow();

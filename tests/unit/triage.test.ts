@@ -126,7 +126,7 @@ describe('newCaseFromAlerts (ALR-5)', () => {
       severity: 'Critical',
     });
     const entities = ws.store.db
-      .prepare('SELECT count(*) AS n FROM entities WHERE case_id = ?')
+      .prepare('SELECT count(*) AS n FROM case_entities WHERE case_id = ?')
       .get(ref.caseId) as { n: number };
     expect(entities.n).toBe(3);
   });

@@ -35,6 +35,12 @@ export const alerts = sqliteTable(
     tlp: text('tlp').notNull().default('AMBER'),
     /** original record as received, JSON */
     raw: text('raw').notNull().default('null'),
+    /**
+     * JSON array of the alert's normalized entities `[{kind, value}]` (ING-1). Kept on the row, not
+     * as rows of their own: correlation matches alerts to cases through `case_entities`, and one
+     * row per alert entity cost more than the alert itself on import.
+     */
+    entities: text('entities').notNull().default('[]'),
     /** New | Imported | Ignored | Closed */
     status: text('status').notNull().default('New'),
     /** the case it was imported into (ALR-3); merges can add more cases via case_alerts */
@@ -72,26 +78,22 @@ export const caseAlerts = sqliteTable(
 );
 
 /**
- * Entities (host, user, ip, domain, hash, email, url) of an alert or a case, normalized.
- * Exactly one of alert_id / case_id is set. The (tenant, kind, value) index drives correlation.
+ * Entities (host, user, ip, domain, hash, email, url) of a case, normalized: the distinct entities
+ * of its alerts. The primary key (tenant, kind, value, case) is the correlation lookup (COR-1);
+ * the table is WITHOUT ROWID (migration 0006), so the key is the row and costs one b-tree.
  */
-export const entities = sqliteTable(
-  'entities',
+export const caseEntities = sqliteTable(
+  'case_entities',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
     tenantId: text('tenant_id').notNull(),
-    alertId: text('alert_id').references(() => alerts.id, { onDelete: 'cascade' }),
-    caseId: text('case_id').references(() => cases.id, { onDelete: 'cascade' }),
     kind: text('kind').notNull(),
     value: text('value').notNull(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
   },
   (t) => [
-    index('entities_lookup_idx').on(t.tenantId, t.kind, t.value),
-    index('entities_alert_idx').on(t.alertId),
-    index('entities_case_idx').on(t.caseId),
-    // Correlation looks up cases by entity; alert rows would swamp a shared index.
-    index('entities_case_lookup_idx')
-      .on(t.tenantId, t.kind, t.value, t.caseId)
-      .where(sql`${t.caseId} IS NOT NULL`),
+    primaryKey({ columns: [t.tenantId, t.kind, t.value, t.caseId] }),
+    index('case_entities_case_idx').on(t.caseId),
   ],
 );

@@ -58,8 +58,8 @@ export const cases = sqliteTable(
     index('cases_creator_id_idx').on(t.creator, t.id),
     index('cases_what_id_idx').on(t.what, t.id),
     index('cases_tenant_idx').on(t.tenantId, t.updatedAt),
-    index('cases_last_alert_idx').on(t.lastAlertAt),
-    index('cases_open_window_idx').on(t.tenantId, t.status, t.lastAlertAt),
+    // No index on the alert window: correlation finds cases through case_entities (migration
+    // 0009 dropped two that every alert joining a case had to update).
   ],
 );
 
