@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { openWorkspace, type Workspace } from './services/workspace';
-import { defaultStorePath, sourceMigrationsFolder } from './store/paths';
+import { defaultStorePath, sourceImportWorker, sourceMigrationsFolder } from './store/paths';
 import { StoreOpenError } from './store/open';
 import { defaultDemoEnd, loadDemoData } from './services/demo';
 import { generateDemoCases } from '../shared/domain/demo';
 import { listCases } from './services/cases';
 import { alertRefsOfCases, listAlerts } from './services/alerts';
-import { importAlertFiles } from './services/import-files';
+import { importAlertFilesInParallel, parseWorkerBeside } from './services/import-files';
 import {
   CORRELATION_SETTING_KEYS,
   getCorrelationSettings,
@@ -87,6 +87,20 @@ function withWorkspace<T>(program: Command, create: boolean, fn: (ws: Workspace)
   const ws = openWorkspace(db, { create, migrationsFolder: sourceMigrationsFolder() });
   try {
     return fn(ws);
+  } finally {
+    ws.close();
+  }
+}
+
+async function withWorkspaceAsync<T>(
+  program: Command,
+  create: boolean,
+  fn: (ws: Workspace) => Promise<T>,
+): Promise<T> {
+  const db = (program.opts<{ db?: string }>().db ?? defaultStorePath()) as string;
+  const ws = openWorkspace(db, { create, migrationsFolder: sourceMigrationsFolder() });
+  try {
+    return await fn(ws);
   } finally {
     ws.close();
   }
@@ -479,17 +493,19 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     )
     .argument('<paths...>', 'JSON array, JSON object or NDJSON files')
     .option('--format <format>', `auto|${ALERT_FORMATS.join('|')}`, 'auto')
-    .action((paths: string[], opts: { format: string }) => {
+    .action(async (paths: string[], opts: { format: string }) => {
       if (opts.format !== 'auto' && !(ALERT_FORMATS as readonly string[]).includes(opts.format)) {
         throw new CliError(
           `--format must be auto or one of ${ALERT_FORMATS.join(', ')}, got "${opts.format}"`,
           2,
         );
       }
-      const summary = withWorkspace(program, true, (ws) =>
-        importAlertFiles(ws.store, paths, {
+      // Reading and parsing run in a worker thread beside the writing (two cores, flat memory).
+      const summary = await withWorkspaceAsync(program, true, (ws) =>
+        importAlertFilesInParallel(ws.store, paths, {
           format: opts.format as ParseFormatOption,
           actor: ws.user.login,
+          parseWorker: parseWorkerBeside(sourceImportWorker()),
         }),
       );
       const { read, imported, duplicates, suppressed, failed, casesCreated, casesUpdated, errors } =

@@ -1,45 +1,37 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
 import type { Store } from '../store/open';
-import {
-  parseAlertFile,
-  type ParseError,
-  type ParseFormatOption,
-} from '../../shared/domain/ingest/parse';
+import type { ParseError, ParseFormatOption } from '../../shared/domain/ingest/parse';
+import { readAlertStream, type AlertBatch } from '../../shared/domain/ingest/stream';
 import { IngestSession, type IngestCounts } from './ingest';
 import { ADMIN_TENANT_NAME } from '../../shared/domain/types';
 import { getCorrelationSettings } from './correlation-settings';
 import { caseFilterPredicate, recordCaseFilterHits } from './case-filters';
+import type { WorkerScript } from './import-job';
 
 export interface ImportSummary extends IngestCounts {
   failed: number;
   /** records of a known format that are not alerts (e.g. Suricata flow events) */
   skipped: number;
+  /** the first MAX_REPORTED_ERRORS errors; `failed` counts them all */
   errors: ParseError[];
 }
 
-const BATCH = 10_000;
-
-/**
- * Imports alert files (ING-1): each file is parsed (format detected per record unless given),
- * unreadable records are reported with file and line, and the valid ones are ingested and
- * correlated in transactions of 10,000. Re-importing a file imports nothing new.
- */
-export function importAlertFiles(
-  store: Store,
-  files: readonly string[],
-  options: ImportOptions,
-): ImportSummary {
-  return importAlertSources(
-    store,
-    files.map((file) => ({ name: path.basename(file), read: () => fs.readFileSync(file, 'utf8') })),
-    options,
-  );
-}
+/** Alerts per transaction: big enough to amortise the commit, small enough to keep memory flat. */
+export const IMPORT_BATCH = 5_000;
+/** Errors kept for the summary (a file of a million bad lines must not fill memory). */
+export const MAX_REPORTED_ERRORS = 1_000;
+const CHUNK_BYTES = 4 << 20;
 
 export interface AlertSource {
   name: string;
-  read: () => string;
+  /** size in characters or bytes, for progress */
+  size: number;
+  /** the text, in chunks */
+  chunks: () => Iterable<string>;
 }
 
 export interface ImportOptions {
@@ -49,13 +41,54 @@ export interface ImportOptions {
   onProgress?: (fraction: number, message: string) => void;
 }
 
-/** Imports alert sources (files on disk, or uploaded contents in the UI). */
-export function importAlertSources(
-  store: Store,
-  sources: readonly AlertSource[],
-  options: ImportOptions,
-): ImportSummary {
-  const summary: ImportSummary = {
+/** A file on disk read in 4 MB chunks (UTF-8, split characters kept whole). */
+export function fileSource(file: string): AlertSource {
+  return {
+    name: path.basename(file),
+    size: fs.statSync(file).size,
+    chunks: function* () {
+      const fd = fs.openSync(file, 'r');
+      try {
+        const decoder = new StringDecoder('utf8');
+        const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+        for (;;) {
+          const n = fs.readSync(fd, buffer, 0, CHUNK_BYTES, null);
+          if (n === 0) break;
+          yield decoder.write(buffer.subarray(0, n));
+        }
+        const tail = decoder.end();
+        if (tail) yield tail;
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+  };
+}
+
+/** Text already in memory (an uploaded file). */
+export function textSource(name: string, content: string): AlertSource {
+  return { name, size: content.length, chunks: () => [content] };
+}
+
+/** Files that cannot be opened are reported as one error each, not thrown. */
+function openableSource(file: string): AlertSource | ParseError {
+  try {
+    return fileSource(file);
+  } catch (err) {
+    return {
+      file: path.basename(file),
+      line: 0,
+      message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    };
+  }
+}
+
+/**
+ * One import: batches of parsed alerts go through one IngestSession (one transaction each), and
+ * the counts add up into the summary the CLI prints and the Task List shows.
+ */
+class ImportRun {
+  readonly summary: ImportSummary = {
     read: 0,
     imported: 0,
     duplicates: 0,
@@ -66,60 +99,220 @@ export function importAlertSources(
     casesUpdated: 0,
     errors: [],
   };
-  const settings = getCorrelationSettings(store);
-  const filters = caseFilterPredicate(store);
-  const session = new IngestSession(store, {
-    actor: options.actor,
-    settings,
-    isSuppressed: filters?.matches,
-  });
-  for (const [fileIndex, source] of sources.entries()) {
-    const name = source.name;
-    let text: string;
-    try {
-      text = source.read();
-    } catch (err) {
-      summary.failed++;
-      summary.errors.push({
-        file: name,
-        line: 0,
-        message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      });
-      continue;
-    }
-    const parsed = parseAlertFile(text, { fileName: name, format: options.format });
-    summary.read += parsed.alerts.length + parsed.errors.length + parsed.duplicates;
-    summary.failed += parsed.errors.length;
-    summary.skipped += parsed.skipped;
-    summary.duplicates += parsed.duplicates;
-    summary.errors.push(...parsed.errors);
+  private readonly session: IngestSession;
+  private readonly filters: ReturnType<typeof caseFilterPredicate>;
+
+  constructor(
+    private readonly store: Store,
+    options: ImportOptions,
+  ) {
+    this.filters = caseFilterPredicate(store);
+    this.session = new IngestSession(store, {
+      actor: options.actor,
+      settings: getCorrelationSettings(store),
+      isSuppressed: this.filters?.matches,
+    });
+  }
+
+  fail(error: ParseError): void {
+    this.summary.failed++;
+    if (this.summary.errors.length < MAX_REPORTED_ERRORS) this.summary.errors.push(error);
+  }
+
+  add(fileName: string, batch: AlertBatch): void {
+    const summary = this.summary;
+    summary.read += batch.alerts.length + batch.errors.length + batch.duplicates;
+    summary.skipped += batch.skipped;
+    summary.duplicates += batch.duplicates;
+    for (const error of batch.errors) this.fail(error);
     // ADM-1: the admin organisation holds no alerts; such records fail alone, not the batch.
-    const reserved = parsed.alerts.filter((a) => a.tenant === ADMIN_TENANT_NAME);
-    for (const a of reserved) {
-      summary.failed++;
-      summary.errors.push({
-        file: name,
-        line: 0,
-        message: `alert ${a.source}:${a.sourceRef} names the reserved '${ADMIN_TENANT_NAME}' organisation as its tenant`,
-      });
+    let alerts = batch.alerts;
+    if (alerts.some((a) => a.tenant === ADMIN_TENANT_NAME)) {
+      for (const a of alerts.filter((x) => x.tenant === ADMIN_TENANT_NAME)) {
+        this.fail({
+          file: fileName,
+          line: 0,
+          message: `alert ${a.source}:${a.sourceRef} names the reserved '${ADMIN_TENANT_NAME}' organisation as its tenant`,
+        });
+      }
+      alerts = alerts.filter((a) => a.tenant !== ADMIN_TENANT_NAME);
     }
-    if (reserved.length)
-      parsed.alerts = parsed.alerts.filter((a) => a.tenant !== ADMIN_TENANT_NAME);
-    for (let i = 0; i < parsed.alerts.length; i += BATCH) {
-      const batch = parsed.alerts.slice(i, i + BATCH);
-      const counts = session.ingest(batch);
-      summary.imported += counts.imported;
-      summary.duplicates += counts.duplicates;
-      summary.suppressed += counts.suppressed;
-      summary.casesCreated += counts.casesCreated;
-      summary.casesUpdated += counts.casesUpdated;
-      const done = Math.min(i + BATCH, parsed.alerts.length);
-      options.onProgress?.(
-        (fileIndex + done / parsed.alerts.length) / sources.length,
-        `${name}: ${done.toLocaleString('en')} of ${parsed.alerts.length.toLocaleString('en')} alerts`,
-      );
+    if (alerts.length === 0) return;
+    const counts = this.session.ingest(alerts);
+    summary.imported += counts.imported;
+    summary.duplicates += counts.duplicates;
+    summary.suppressed += counts.suppressed;
+    summary.casesCreated += counts.casesCreated;
+    summary.casesUpdated += counts.casesUpdated;
+  }
+
+  finish(): ImportSummary {
+    if (this.filters) recordCaseFilterHits(this.store, this.filters.hits);
+    this.summary.errors.sort((a, b) => (a.file === b.file ? a.line - b.line : 0));
+    return this.summary;
+  }
+}
+
+function progressMessage(name: string, imported: number): string {
+  return `${name}: ${imported.toLocaleString('en')} alerts imported`;
+}
+
+/**
+ * Imports alert files (ING-1): each file is read as a stream (format detected per record unless
+ * given), unreadable records are reported with file and line, and the valid ones are ingested and
+ * correlated in transactions of IMPORT_BATCH. Re-importing a file imports nothing new.
+ */
+export function importAlertFiles(
+  store: Store,
+  files: readonly string[],
+  options: ImportOptions,
+): ImportSummary {
+  const run = new ImportRun(store, options);
+  const sources: AlertSource[] = [];
+  for (const file of files) {
+    const opened = openableSource(file);
+    if ('chunks' in opened) sources.push(opened);
+    else run.fail(opened);
+  }
+  return importInto(run, sources, options);
+}
+
+/** Imports alert sources (files on disk, or uploaded contents in the UI). */
+export function importAlertSources(
+  store: Store,
+  sources: readonly AlertSource[],
+  options: ImportOptions,
+): ImportSummary {
+  return importInto(new ImportRun(store, options), sources, options);
+}
+
+function importInto(
+  run: ImportRun,
+  sources: readonly AlertSource[],
+  options: ImportOptions,
+): ImportSummary {
+  for (const [index, source] of sources.entries()) {
+    let chunks: Iterable<string>;
+    try {
+      chunks = source.chunks();
+      for (const batch of readAlertStream(chunks, {
+        fileName: source.name,
+        format: options.format,
+        batchSize: IMPORT_BATCH,
+      })) {
+        run.add(source.name, batch);
+        options.onProgress?.(
+          (index + Math.min(1, batch.consumed / Math.max(1, source.size))) / sources.length,
+          progressMessage(source.name, run.summary.imported),
+        );
+      }
+    } catch (err) {
+      if (!(err as NodeJS.ErrnoException).code) throw err; // a store error fails the import
+      run.fail({
+        file: source.name,
+        line: 0,
+        message: `cannot read file: ${(err as NodeJS.ErrnoException).code}`,
+      });
     }
   }
-  if (filters) recordCaseFilterHits(store, filters.hits);
-  return summary;
+  return run.finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing in a second thread
+
+/** Messages of the parse worker (main/services/parse-worker.ts). */
+export const parseWorkerMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('batch'),
+    file: z.number().int().nonnegative(),
+    batch: z.custom<AlertBatch>(),
+  }),
+  z.object({ type: z.literal('file-error'), error: z.custom<ParseError>() }),
+  z.object({ type: z.literal('done') }),
+]);
+
+export interface ParseWorkerInput {
+  files: string[];
+  format: ParseFormatOption;
+  batchSize: number;
+  /** Int32Array over a SharedArrayBuffer: [0] = batches posted and not yet written */
+  inFlight: SharedArrayBuffer;
+  maxInFlight: number;
+}
+
+/** The parse worker beside the import worker (the same folder and loader). */
+export function parseWorkerBeside(importWorker: WorkerScript): WorkerScript {
+  const extension = path.extname(importWorker.path);
+  return {
+    path: path.join(path.dirname(importWorker.path), `parse-worker${extension}`),
+    execArgv: importWorker.execArgv,
+  };
+}
+
+/**
+ * Imports alert files with the reading and parsing in a worker thread and the correlation and
+ * writing here, so the two overlap on two cores. At most `maxInFlight` parsed batches wait (the
+ * worker blocks on a shared counter), so memory stays flat whatever the file size.
+ */
+export async function importAlertFilesInParallel(
+  store: Store,
+  files: readonly string[],
+  options: ImportOptions & { parseWorker: WorkerScript },
+): Promise<ImportSummary> {
+  const run = new ImportRun(store, options);
+  const sizes = files.map((f) => {
+    try {
+      return fs.statSync(f).size;
+    } catch {
+      return 0;
+    }
+  });
+  const inFlight = new SharedArrayBuffer(4);
+  const counter = new Int32Array(inFlight);
+  const input: ParseWorkerInput = {
+    files: [...files],
+    format: options.format,
+    batchSize: IMPORT_BATCH,
+    inFlight,
+    maxInFlight: 1,
+  };
+  const worker = new Worker(options.parseWorker.path, {
+    execArgv: options.parseWorker.execArgv,
+    workerData: input,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let failure: unknown = null;
+      worker.on('message', (raw: unknown) => {
+        if (failure) return;
+        try {
+          const msg = parseWorkerMessageSchema.parse(raw);
+          if (msg.type === 'file-error') run.fail(msg.error);
+          else if (msg.type === 'batch') {
+            const name = path.basename(files[msg.file] ?? '');
+            run.add(name, msg.batch);
+            options.onProgress?.(
+              (msg.file + Math.min(1, msg.batch.consumed / Math.max(1, sizes[msg.file] ?? 1))) /
+                files.length,
+              progressMessage(name, run.summary.imported),
+            );
+            Atomics.sub(counter, 0, 1);
+            Atomics.notify(counter, 0);
+          } else resolve();
+        } catch (err) {
+          failure = err;
+          reject(err);
+          void worker.terminate();
+        }
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => {
+        if (code !== 0 && !failure) reject(new Error(`parse worker stopped (exit code ${code})`));
+      });
+    });
+  } finally {
+    await worker.terminate();
+  }
+  return run.finish();
 }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { openStore } from '../store/open';
-import { importAlertSources } from './import-files';
+import { importAlertSources, textSource } from './import-files';
 
 /**
  * Runs an alert import off the main thread (rule 7, NFR-2) on its own connection to the store
@@ -20,7 +20,7 @@ const store = openStore(input.dbPath, { create: false, migrationsFolder: input.m
 try {
   const summary = importAlertSources(
     store,
-    input.files.map((f) => ({ name: f.name, read: () => f.content })),
+    input.files.map((f) => textSource(f.name, f.content)),
     {
       format: input.format,
       actor: input.actor,

@@ -112,7 +112,12 @@ class SessionCorrelationIndex implements CorrelationIndex {
         if (st.lastAlertAt !== null && st.lastAlertAt < from) gone.add(id);
       }
       for (const id of gone) this.states.delete(id);
-      for (const ids of this.byKey.values()) for (const id of ids) if (gone.has(id)) ids.delete(id);
+      // Keys whose cases are all gone are read again if an alert needs them; keeping them would
+      // grow with every distinct entity of the import.
+      for (const [slot, ids] of this.byKey) {
+        for (const id of ids) if (gone.has(id)) ids.delete(id);
+        if (ids.size === 0) this.byKey.delete(slot);
+      }
       this.coveredFrom = from;
     }
   }
@@ -341,12 +346,6 @@ export class IngestSession {
       casesUpdated: 0,
     };
     if (alerts.length === 0) return counts;
-    // Tenants first (each creation is its own recorded write); 'admin' holds no alerts (ADM-1).
-    for (const a of alerts) {
-      const name = a.tenant ?? DEFAULT_TENANT_NAME;
-      if (!this.tenantIds.has(name))
-        this.tenantIds.set(name, tenantIdByName(store, name, options.actor));
-    }
     const run = () =>
       writeTransaction(
         store,
@@ -357,6 +356,13 @@ export class IngestSession {
           const changes = s.totalChanges.get() as number;
           if (version !== this.lastDataVersion || changes !== this.lastTotalChanges)
             index.reset(-Infinity);
+          // Tenants first, in this transaction (a new one is a recorded write of its own and goes
+          // if the batch fails); 'admin' holds no alerts (ADM-1).
+          for (const a of alerts) {
+            const name = a.tenant ?? DEFAULT_TENANT_NAME;
+            if (!this.tenantIds.has(name))
+              this.tenantIds.set(name, tenantIdByName(store, name, options.actor));
+          }
           const result = this.write(w, alerts, counts);
           this.lastDataVersion = version;
           return result;
@@ -368,6 +374,7 @@ export class IngestSession {
       written = run();
     } catch (err) {
       index.reset(-Infinity); // the batch rolled back: what it cached is not in the store
+      this.tenantIds.clear();
       this.lastDataVersion = null;
       throw err;
     }

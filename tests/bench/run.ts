@@ -126,12 +126,12 @@ async function main(): Promise<void> {
         ['path', 's', 'alerts/s'],
         [
           [
-            'importAlertFiles (parse + correlate + write)',
+            'import: parse thread + correlate + write (CLI path)',
             r.importSeconds.toFixed(2),
             fmt(r.importRate),
           ],
           [
-            'bare insert of the same alert + entity rows',
+            'bare insert of the same alert rows (entities JSON), same batches',
             r.bareSeconds.toFixed(2),
             fmt(r.bareRate),
           ],

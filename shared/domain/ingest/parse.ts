@@ -83,10 +83,11 @@ function describeJsonKind(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-type ReadRecord = { kind: 'object'; record: JsonObject } | { kind: 'error'; message: string };
+export type ReadRecord =
+  { kind: 'object'; record: JsonObject } | { kind: 'error'; message: string };
 
 /** Parses one record's JSON text; it must be an object. */
-function readRecord(recordText: string, line: number): ReadRecord {
+export function readRecord(recordText: string, line: number): ReadRecord {
   const oversize = exceedsByteLimit(recordText, MAX_RECORD_BYTES);
   if (oversize !== null) {
     return {
@@ -106,11 +107,11 @@ function readRecord(recordText: string, line: number): ReadRecord {
   return { kind: 'object', record: value };
 }
 
-function importWith(format: AlertFormat, record: JsonObject): RecordImport {
+export function importWith(format: AlertFormat, record: JsonObject): RecordImport {
   return IMPORTERS[format](record);
 }
 
-function unknownFormatMessage(): string {
+export function unknownFormatMessage(): string {
   return `record is not in a known alert format (${KNOWN_FORMATS_TEXT})`;
 }
 
@@ -157,7 +158,7 @@ interface SplitResult {
   errors: { line: number; message: string }[];
 }
 
-const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0xfeff]);
+export const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0xfeff]);
 
 /**
  * Splits JSON text into records without parsing it: the elements of a top-level array
@@ -275,10 +276,10 @@ function splitNdjson(text: string): SplitResult {
   return { slices, errors: [] };
 }
 
-type Layout = 'array' | 'ndjson' | 'concatenated' | 'not-json';
+export type Layout = 'array' | 'ndjson' | 'concatenated' | 'not-json';
 
 /** Tells the layout of a file from its first characters and lines. */
-function detectLayout(text: string, firstIndex: number): Layout {
+export function detectLayout(text: string, firstIndex: number): Layout {
   const first = text[firstIndex];
   if (first === '[') return 'array';
   const lines: string[] = [];

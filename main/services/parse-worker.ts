@@ -1,0 +1,48 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { z } from 'zod';
+import { readAlertStream } from '../../shared/domain/ingest/stream';
+import { fileSource, type ParseWorkerInput } from './import-files';
+
+/**
+ * Reads and parses alert files for `importAlertFilesInParallel`: batches of normalized alerts
+ * go to the writing thread, never more than `maxInFlight` ahead of it (rule 7, NFR-2).
+ */
+const inputSchema = z.object({
+  files: z.array(z.string()),
+  format: z.enum(['auto', 'watchfloor', 'ecs', 'suricata', 'wazuh', 'thehive']),
+  batchSize: z.number().int().positive(),
+  inFlight: z.instanceof(SharedArrayBuffer),
+  maxInFlight: z.number().int().positive(),
+});
+
+const input: ParseWorkerInput = inputSchema.parse(workerData);
+const counter = new Int32Array(input.inFlight);
+const port = parentPort!;
+
+for (const [file, filePath] of input.files.entries()) {
+  let source;
+  try {
+    source = fileSource(filePath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    port.postMessage({
+      type: 'file-error',
+      error: { file: filePath.split(/[\\/]/).pop(), line: 0, message: `cannot read file: ${code}` },
+    });
+    continue;
+  }
+  for (const batch of readAlertStream(source.chunks(), {
+    fileName: source.name,
+    format: input.format,
+    batchSize: input.batchSize,
+  })) {
+    // Wait while the writer has enough batches queued.
+    for (let queued = Atomics.load(counter, 0); queued >= input.maxInFlight;) {
+      Atomics.wait(counter, 0, queued);
+      queued = Atomics.load(counter, 0);
+    }
+    Atomics.add(counter, 0, 1);
+    port.postMessage({ type: 'batch', file, batch });
+  }
+}
+port.postMessage({ type: 'done' });
