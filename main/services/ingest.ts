@@ -19,7 +19,6 @@ import {
   SYSTEM_CREATOR,
   type CaseSeverity,
   type CaseStatus,
-  type EntityKind,
   type EntityRef,
   type Tlp,
 } from '../../shared/domain/types';

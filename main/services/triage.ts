@@ -7,7 +7,6 @@ import {
   CLOSED_CASE_STATUSES,
   type AlertStatus,
   type CaseStatus,
-  type EntityKind,
   type EntityRef,
 } from '../../shared/domain/types';
 import { mostRestrictiveTlp } from '../../shared/domain/alert-format';
