@@ -3,6 +3,7 @@ import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { openWorkspace, type Workspace } from '../services/workspace';
+import { startStoreMaintenance } from '../store/maintenance';
 import { createRouter } from '../ipc/router';
 import { createHandlers } from '../ipc/handlers';
 import { CHANNELS } from '../../shared/ipc/contract';
@@ -30,6 +31,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   let mainWindow: BrowserWindow | null = null;
   let workspace: Workspace | null = null;
+  let stopMaintenance: () => void = () => {};
 
   app.on('second-instance', () => {
     if (mainWindow) {
@@ -100,6 +102,7 @@ if (!app.requestSingleInstanceLock()) {
       return;
     }
     const ws = workspace;
+    stopMaintenance = startStoreMaintenance(ws.store);
     // `npm start -- --demo N`: an empty store gets N alerts' worth of demo data (as a job).
     const demoArg = process.argv.indexOf('--demo');
     const demo = demoArg > 0 ? Number(process.argv[demoArg + 1]) : NaN;
@@ -149,5 +152,8 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => workspace?.close());
+  app.on('will-quit', () => {
+    stopMaintenance();
+    workspace?.close();
+  });
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openWorkspace } from '../services/workspace';
+import { startStoreMaintenance } from '../store/maintenance';
 import { defaultStorePath, sourceImportWorker, sourceMigrationsFolder } from '../store/paths';
 import { createRouter } from '../ipc/router';
 import { createHandlers } from '../ipc/handlers';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     // demo cases bypass refreshQueueMembership: the handlers re-index pending queues as jobs
     markAllQueuesPending(ws.store);
   }
+  const stopMaintenance = startStoreMaintenance(ws.store);
   let broadcast: (entity: 'case' | 'alert') => void = () => {};
   const router = createRouter(
     createHandlers(ws, {
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
   );
   const stop = () => {
     void server.close().then(() => {
+      stopMaintenance();
       ws.close();
       process.exit(0);
     });

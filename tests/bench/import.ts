@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openWorkspace } from '../../main/services/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
+import { startStoreMaintenance } from '../../main/store/maintenance';
 import {
   fileSource,
   IMPORT_BATCH,
@@ -179,6 +180,8 @@ export async function benchSingleAlert(
       )
       .all() as { at: number; tenant: string; host: string | null }[];
     const settings = getCorrelationSettings(ws.store);
+    // As in the app: checkpoints and search merges run on a timer, not in the commit path.
+    const stopMaintenance = startStoreMaintenance(ws.store);
     const times: number[] = [];
     let joined = 0;
     let n = 0;
@@ -208,6 +211,7 @@ export async function benchSingleAlert(
       if (r.casesUpdated === 1) joined++;
       if (times.length >= 300) break;
     }
+    stopMaintenance();
     ws.close();
     return { cases, latency: percentiles(times), joined };
   } finally {
