@@ -71,7 +71,7 @@ export function textSource(name: string, content: string): AlertSource {
 }
 
 /** Files that cannot be opened are reported as one error each, not thrown. */
-function openableSource(file: string): AlertSource | ParseError {
+export function openableSource(file: string): AlertSource | ParseError {
   try {
     return fileSource(file);
   } catch (err) {
@@ -158,26 +158,11 @@ function progressMessage(name: string, imported: number): string {
 }
 
 /**
- * Imports alert files (ING-1): each file is read as a stream (format detected per record unless
+ * Imports alert sources (ING-1): each is read as a stream (format detected per record unless
  * given), unreadable records are reported with file and line, and the valid ones are ingested and
- * correlated in transactions of IMPORT_BATCH. Re-importing a file imports nothing new.
+ * correlated in transactions of IMPORT_BATCH. Re-importing imports nothing new. Files on disk go
+ * through `importAlertFilesInParallel` (CLI); uploaded contents through this (the UI's job).
  */
-export function importAlertFiles(
-  store: Store,
-  files: readonly string[],
-  options: ImportOptions,
-): ImportSummary {
-  const run = new ImportRun(store, options);
-  const sources: AlertSource[] = [];
-  for (const file of files) {
-    const opened = openableSource(file);
-    if ('chunks' in opened) sources.push(opened);
-    else run.fail(opened);
-  }
-  return importInto(run, sources, options);
-}
-
-/** Imports alert sources (files on disk, or uploaded contents in the UI). */
 export function importAlertSources(
   store: Store,
   sources: readonly AlertSource[],

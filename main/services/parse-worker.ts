@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { readAlertStream } from '../../shared/domain/ingest/stream';
-import { fileSource, type ParseWorkerInput } from './import-files';
+import { openableSource, type ParseWorkerInput } from './import-files';
 
 /**
  * Reads and parses alert files for `importAlertFilesInParallel`: batches of normalized alerts
@@ -20,15 +20,9 @@ const counter = new Int32Array(input.inFlight);
 const port = parentPort!;
 
 for (const [file, filePath] of input.files.entries()) {
-  let source;
-  try {
-    source = fileSource(filePath);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    port.postMessage({
-      type: 'file-error',
-      error: { file: filePath.split(/[\\/]/).pop(), line: 0, message: `cannot read file: ${code}` },
-    });
+  const source = openableSource(filePath);
+  if (!('chunks' in source)) {
+    port.postMessage({ type: 'file-error', error: source });
     continue;
   }
   for (const batch of readAlertStream(source.chunks(), {
