@@ -3,11 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { generateDemoCases } from '../../shared/domain/demo';
 import type { CaseSortField, SortDirection } from '../../shared/domain/types';
-import { DEMO_SQL, demoCaseRows, prepareDemoContext } from '../../main/services/demo';
+import { buildCaseStore } from './case-store';
 import { CASE_ROW_SELECT } from '../../main/services/cases';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { openWorkspace } from '../../main/services/workspace';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter } from '../../main/ipc/router';
 import { sourceMigrationsFolder } from '../../main/store/paths';
@@ -63,68 +62,6 @@ export function percentiles(samples: number[]): Percentiles {
   return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
 
-/** Column position of `alert_count` in the demo case insert, read from the statement itself. */
-function alertCountColumn(): number {
-  const columns =
-    /\(([^)]*)\)/
-      .exec(DEMO_SQL.case)?.[1]
-      ?.split(',')
-      .map((c) => c.trim()) ?? [];
-  const i = columns.indexOf('alert_count');
-  if (i < 0) throw new Error('alert_count not found in DEMO_SQL.case');
-  return i;
-}
-
-/**
- * A store with `count` demo cases (cases only: no alerts, entities, activity). Built fast: the
- * case indexes and the FTS trigger are dropped during the load and recreated after it (same
- * schema in the end), then `pragma optimize` runs as it does at the end of loadDemoData.
- */
-function buildCaseStore(file: string, count: number, log: (line: string) => void): Workspace {
-  const ws = openWorkspace(file, { create: true, migrationsFolder: sourceMigrationsFolder() });
-  const db = ws.store.db;
-  const ctx = prepareDemoContext(ws.store, 11);
-  const deferredSchema = db
-    .prepare(
-      "SELECT name, type, sql FROM sqlite_master WHERE tbl_name = 'cases' AND type IN ('index', 'trigger') AND sql IS NOT NULL AND name NOT IN ('cases_number_uq')",
-    )
-    .all() as { name: string; type: 'index' | 'trigger'; sql: string }[];
-  for (const o of deferredSchema) db.exec(`DROP ${o.type.toUpperCase()} ${o.name}`);
-  const insert = db.prepare(DEMO_SQL.case);
-  const alertCountAt = alertCountColumn();
-  const insertMany = db.transaction((rows: unknown[][]) => {
-    for (const r of rows) insert.run(r);
-  });
-  let batch: unknown[][] = [];
-  let made = 0;
-  // ~2.75 alerts per case: ask for enough alerts and stop at `count` cases
-  for (const c of generateDemoCases({
-    alerts: Math.ceil(count * 3.5),
-    seed: 11,
-    endAt: Date.UTC(2026, 0, 1),
-  })) {
-    // Cases only: skip the alert rows (their JSON is most of the cost) but keep the real count.
-    const row = demoCaseRows({ ...c, alerts: [] }, ctx).caseRow;
-    row[alertCountAt] = c.alerts.length;
-    batch.push(row);
-    made++;
-    if (batch.length === 10_000) {
-      insertMany(batch);
-      batch = [];
-      if (made % 100_000 === 0) log(`  built ${made.toLocaleString('en')} cases`);
-    }
-    if (made === count) break;
-  }
-  if (batch.length) insertMany(batch);
-  log('  recreating case indexes and the full-text index');
-  db.transaction(() => {
-    for (const o of deferredSchema) db.exec(o.sql);
-    db.prepare("INSERT INTO cases_fts(cases_fts) VALUES ('rebuild')").run();
-  })();
-  db.pragma('optimize');
-  return ws;
-}
-
 function pageSql(column: string, dir: 'ASC' | 'DESC'): { plain: string; deferred: string } {
   const order = `ORDER BY ${column} ${dir}, c.id ${dir}`;
   return {
@@ -154,7 +91,7 @@ export async function benchCasePage(
   const file = path.join(dir, 'cases.db');
   try {
     const t0 = process.hrtime.bigint();
-    let ws = buildCaseStore(file, count, log);
+    let ws = buildCaseStore(file, { cases: count, endAt: Date.UTC(2026, 0, 1), log });
     const buildSeconds = ms(t0) / 1000;
     const total = (ws.store.db.prepare('SELECT count(*) AS n FROM cases').get() as { n: number }).n;
     ws.close();

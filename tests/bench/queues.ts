@@ -4,7 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { webHandlerEnvironment } from '../helpers/handler-env';
-import { generateDemoCases } from '../../shared/domain/demo';
 import { SeededRandom } from '../../shared/domain/random';
 import { CASE_SORT_FIELDS, type CaseSortField } from '../../shared/domain/types';
 import type { ConditionNode, SqlParam } from '../../shared/domain/conditions';
@@ -14,12 +13,7 @@ import {
   type CaseColumn,
   type QueueDraft,
 } from '../../shared/ipc/contract';
-import {
-  DEMO_SQL,
-  defaultDemoEnd,
-  demoCaseRows,
-  prepareDemoContext,
-} from '../../main/services/demo';
+import { defaultDemoEnd } from '../../main/services/demo';
 import { openWorkspace, type Workspace } from '../../main/services/workspace';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter, type Router } from '../../main/ipc/router';
@@ -51,6 +45,7 @@ import {
 import { planCsvExport, startCsvExportJob } from '../../main/services/export-csv';
 import { forgetPageAnchors } from '../../main/services/cases';
 import { percentiles, type Percentiles } from './case-page';
+import { buildCaseStore } from './case-store';
 
 /**
  * Issue 4 figures on a large store (BENCH_CASES, default 1,000,000 cases): queue re-index,
@@ -90,6 +85,7 @@ export interface LuceneRow {
 
 export interface QueuesBenchResult {
   cases: number;
+  alerts: number;
   buildSeconds: number;
   storeBytes: number;
   openSeconds: number;
@@ -121,54 +117,6 @@ function timeMs(fn: () => unknown): number {
   const start = process.hrtime.bigint();
   fn();
   return ms(start);
-}
-
-/** A store of `count` demo cases ending today (cases only), built with the indexes deferred. */
-function buildCaseStore(file: string, count: number, log: (line: string) => void): void {
-  const ws = openWorkspace(file, { create: true, migrationsFolder: sourceMigrationsFolder() });
-  const db = ws.store.db;
-  const ctx = prepareDemoContext(ws.store, 11);
-  const deferred = db
-    .prepare(
-      "SELECT name, type, sql FROM sqlite_master WHERE tbl_name = 'cases' AND type IN ('index', 'trigger') AND sql IS NOT NULL AND name NOT IN ('cases_number_uq')",
-    )
-    .all() as { name: string; type: string; sql: string }[];
-  for (const o of deferred) db.exec(`DROP ${o.type.toUpperCase()} ${o.name}`);
-  const insert = db.prepare(DEMO_SQL.case);
-  const alertCountAt = DEMO_SQL.case
-    .slice(DEMO_SQL.case.indexOf('(') + 1, DEMO_SQL.case.indexOf(')'))
-    .split(',')
-    .map((c) => c.trim())
-    .indexOf('alert_count');
-  const insertMany = db.transaction((rows: unknown[][]) => {
-    for (const r of rows) insert.run(r);
-  });
-  let batch: unknown[][] = [];
-  let made = 0;
-  for (const c of generateDemoCases({
-    alerts: Math.ceil(count * 3.5),
-    seed: 11,
-    endAt: defaultDemoEnd(),
-  })) {
-    const row = demoCaseRows({ ...c, alerts: [] }, ctx).caseRow;
-    row[alertCountAt] = c.alerts.length;
-    batch.push(row);
-    made++;
-    if (batch.length === 10_000) {
-      insertMany(batch);
-      batch = [];
-      if (made % 200_000 === 0) log(`  built ${made.toLocaleString('en')} cases`);
-    }
-    if (made === count) break;
-  }
-  if (batch.length) insertMany(batch);
-  log('  recreating case indexes and the full-text index');
-  db.transaction(() => {
-    for (const o of deferred) db.exec(o.sql);
-    db.prepare("INSERT INTO cases_fts(cases_fts) VALUES ('rebuild')").run();
-  })();
-  db.pragma('optimize');
-  ws.close();
 }
 
 const leaf = (field: string, operator: string, value?: unknown): ConditionNode =>
@@ -402,6 +350,7 @@ async function measureScroll(
 
 export async function benchQueues(
   count: number,
+  alerts: number,
   log: (line: string) => void,
 ): Promise<QueuesBenchResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-bench-queues-'));
@@ -413,7 +362,7 @@ export async function benchQueues(
       log(`  copying the cached case store ${cache}`);
       fs.copyFileSync(cache, file);
     } else {
-      buildCaseStore(file, count, log);
+      buildCaseStore(file, { cases: count, alerts, endAt: defaultDemoEnd(), log }).close();
       if (cache) fs.copyFileSync(file, cache);
     }
     const buildSeconds = ms(t) / 1000;
@@ -424,8 +373,9 @@ export async function benchQueues(
     const openSeconds = ms(t) / 1000;
     const db = ws.store.db;
     const cases = (db.prepare('SELECT count(*) AS n FROM cases').get() as { n: number }).n;
+    const alertRows = (db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n;
     log(
-      `  store: ${cases.toLocaleString('en')} cases, ${(storeBytes / 1e6).toFixed(0)} MB; open ${openSeconds.toFixed(2)} s; pending queues: ${pendingQueueIds(db).length}`,
+      `  store: ${cases.toLocaleString('en')} cases, ${alertRows.toLocaleString('en')} alerts, ${(storeBytes / 1e6).toFixed(0)} MB; open ${openSeconds.toFixed(2)} s; pending queues: ${pendingQueueIds(db).length}`,
     );
 
     // (1) Full re-index of the default queues, new and again (clear + rebuild), with the floor:
@@ -658,6 +608,7 @@ export async function benchQueues(
     ws.close();
     return {
       cases,
+      alerts: alertRows,
       buildSeconds,
       storeBytes,
       openSeconds,

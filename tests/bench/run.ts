@@ -9,6 +9,8 @@ import { benchQueues } from './queues';
  * BENCH_ALERTS (default 1,000,000) and BENCH_CASES (default 1,000,000) set the sizes.
  * BENCH_ONLY=demo|cases|import|queues runs one part; BENCH_IMPORT_ALERTS (default 200,000) and
  * BENCH_SINGLE_ALERTS (demo alerts behind the single-alert store, default 300,000) size part (c/d).
+ * BENCH_QUEUE_ALERTS (default 10,000,000; 0 for cases only) sets the alerts linked to the cases
+ * of part (e), the issue's store of 1,000,000 cases / 10,000,000 alerts.
  */
 
 function sizeFromEnv(name: string, fallback: number): number {
@@ -149,8 +151,10 @@ async function main(): Promise<void> {
   }
 
   if (only === undefined || only === 'queues') {
-    log(`(e) queues, search and export on ${fmt(cases)} cases`);
-    const q = await benchQueues(cases, log);
+    const queueAlerts =
+      process.env.BENCH_QUEUE_ALERTS === '0' ? 0 : sizeFromEnv('BENCH_QUEUE_ALERTS', 10_000_000);
+    log(`(e) queues, search and export on ${fmt(cases)} cases / ${fmt(queueAlerts)} alerts`);
+    const q = await benchQueues(cases, queueAlerts, log);
     const ms2 = (n: number) => n.toFixed(2);
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     const worstPage = Math.max(...q.pages.map((p) => p.router.p95));
@@ -162,7 +166,7 @@ async function main(): Promise<void> {
     );
     out.push(
       '',
-      `(e) Queues, search and export on ${fmt(q.cases)} cases (store ${fmt(q.storeBytes / 1e6)} MB; open with 2 default queues pending: ${q.openSeconds.toFixed(2)} s)`,
+      `(e) Queues, search and export on ${fmt(q.cases)} cases / ${fmt(q.alerts)} alerts (store ${fmt(q.storeBytes / 1e6)} MB; open with 2 default queues pending: ${q.openSeconds.toFixed(2)} s)`,
       'Full re-index (seconds; floor = one bare SELECT count(*) with the same predicate):',
       table(
         ['queue', 'members', 'new', 'again (clear + rebuild)', 'floor count(*)'],
