@@ -15,7 +15,6 @@ import type { LeadAlertFacts } from '../../shared/domain/scoring';
 import { severityRank } from '../../shared/domain/severity';
 import {
   DEFAULT_TENANT_NAME,
-  OPEN_CASE_STATUSES,
   SYSTEM_CREATOR,
   type CaseSeverity,
   type CaseStatus,
@@ -69,8 +68,6 @@ interface CaseDbState {
   tlp: string;
 }
 
-const OPEN = OPEN_CASE_STATUSES.map((s) => `'${s}'`).join(', ');
-
 /**
  * The store as a CorrelationIndex across the batches of one import (an IngestSession).
  *
@@ -99,7 +96,10 @@ class SessionCorrelationIndex implements CorrelationIndex {
 
   /** Prepares for a batch whose candidate window starts at `from`. */
   beginBatch(from: number): void {
-    if (from < this.coveredFrom) {
+    // An empty cache covers any window: start at this batch's, so the first lookups read only
+    // the open cases that can still take its alerts (a one-shot ingest of one alert, say), not
+    // every open case that ever shared a host with it.
+    if (from < this.coveredFrom || (this.states.size === 0 && this.byKey.size === 0)) {
       this.reset(from);
       return;
     }
@@ -255,19 +255,18 @@ function prepare(db: Database.Database): IngestStatements {
   if (cached) return cached;
   const s: IngestStatements = {
     // Open cases of a tenant holding an entity whose last alert is at or after a time (COR-1,
-    // COR-4): the primary key of case_entities is the lookup, one row per (case, entity). CROSS
-    // JOIN keeps that order: statistics once led the planner to walk every open case instead.
+    // COR-4): one range of open_case_entities' key (migration 0012), which holds the entities of
+    // open cases only, with each case's last alert time, kept by triggers.
     candidatesByEntity: db.prepare(
-      `SELECT ce.case_id AS id FROM case_entities ce CROSS JOIN cases c ON c.id = ce.case_id
-       WHERE ce.tenant_id = ? AND ce.kind = ? AND ce.value = ?
-         AND c.status IN (${OPEN}) AND c.last_alert_at >= ?`,
+      `SELECT case_id AS id FROM open_case_entities
+       WHERE tenant_id = ? AND kind = ? AND value = ? AND last_alert_at >= ?`,
     ),
     // The same for a JSON array of [tenant, kind, value]; `i` is the position in that array.
     candidatesByEntities: db.prepare(
-      `SELECT j.key AS i, ce.case_id AS id
-       FROM json_each(?) j CROSS JOIN case_entities ce CROSS JOIN cases c ON c.id = ce.case_id
-       WHERE ce.tenant_id = j.value ->> 0 AND ce.kind = j.value ->> 1 AND ce.value = j.value ->> 2
-         AND c.status IN (${OPEN}) AND c.last_alert_at >= ?`,
+      `SELECT j.key AS i, o.case_id AS id
+       FROM json_each(?) j CROSS JOIN open_case_entities o
+       WHERE o.tenant_id = j.value ->> 0 AND o.kind = j.value ->> 1 AND o.value = j.value ->> 2
+         AND o.last_alert_at >= ?`,
     ),
     caseById: db.prepare('SELECT * FROM cases WHERE id = ?'),
     caseEntities: db.prepare('SELECT kind, value FROM case_entities WHERE case_id = ?'),

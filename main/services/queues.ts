@@ -750,12 +750,12 @@ export function* reindexSteps(
   };
 
   const clear = db.prepare(
-    `DELETE FROM queue_members WHERE rowid IN (SELECT rowid FROM queue_members WHERE queue_id = ? LIMIT ${CLEAR_CHUNK})`,
+    `DELETE FROM queue_members WHERE queue_id = ? AND case_id IN (SELECT case_id FROM queue_members WHERE queue_id = ? LIMIT ${CLEAR_CHUNK})`,
   );
   for (;;) {
     const state = current();
     if (state !== 'ok') return { status: state, name: queue.name };
-    const removed = db.transaction(() => clear.run(queueId).changes)();
+    const removed = db.transaction(() => clear.run(queueId, queueId).changes)();
     if (removed < CLEAR_CHUNK) break;
     yield { fraction: 0, message: `Clearing the old index of ${queue.name}` };
   }

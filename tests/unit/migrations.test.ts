@@ -11,10 +11,10 @@ import { getCorrelationSettings } from '../../main/services/correlation-settings
 import type { NormalizedAlert } from '../../shared/domain/alert-format';
 
 /**
- * Migrations 0006-0009 on a store written before them: alert entity rows become alerts.entities,
+ * Migrations 0006-0011 on a store written before them: alert entity rows become alerts.entities,
  * case entity rows move to case_entities, case_alerts is rebuilt WITHOUT ROWID, the old
  * `entities` table is dropped, cases_fts becomes a contentless index fed by a queue, and two case
- * indexes go away.
+ * indexes go away; queue_members is rebuilt WITHOUT ROWID (0011).
  */
 
 const migrationsFolder = sourceMigrationsFolder();
@@ -70,6 +70,7 @@ function track(store: Store): Store {
 }
 
 const T0 = Date.UTC(2026, 2, 10, 9, 0);
+const QUEUE_ID = 'queue-old-1';
 const MIN = 60_000;
 
 const TENANT = { id: 'tenant-acme', name: 'Acme' };
@@ -162,6 +163,20 @@ function writeOldStore(): string {
     );
     link.run(CASE.id, 'alert-1', TENANT.id, T0 + 1);
     link.run(CASE.id, 'alert-2', TENANT.id, T0 + 2);
+    // A custom queue with its membership index (0005's rowid table), for 0011.
+    db.prepare(
+      `INSERT INTO queues (id, tenant_id, owner_id, name, description, condition, range, is_default, sort_order, created_at, updated_at)
+       VALUES (?, NULL, NULL, 'Open', '', ?, ?, 0, 1, ?, ?)`,
+    ).run(
+      QUEUE_ID,
+      JSON.stringify({ type: 'condition', field: 'status', operator: 'is', value: 'New' }),
+      JSON.stringify({ kind: 'relative', days: 30 }),
+      T0,
+      T0,
+    );
+    db.prepare(
+      'INSERT INTO queue_members (queue_id, case_id, case_created_at) VALUES (?, ?, ?)',
+    ).run(QUEUE_ID, CASE.id, T0);
   })();
   // The old search index is the external-content one kept by the 0001 triggers.
   expect(
@@ -220,7 +235,7 @@ function upgrade(file: string): Store {
   return track(openStore(file, { create: false, migrationsFolder }));
 }
 
-describe('migrations 0006-0009 on a store from before them', () => {
+describe('migrations 0006-0011 on a store from before them', () => {
   it('move alert entity rows into alerts.entities as JSON, in entity-row id order', () => {
     const store = upgrade(writeOldStore());
     expect(JSON.parse(alertEntities(store, 'alert-1'))).toEqual(ALERT_1_ENTITIES);
@@ -310,6 +325,37 @@ describe('migrations 0006-0009 on a store from before them', () => {
     const store = upgrade(writeOldStore());
     expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(store.db.pragma('foreign_key_check')).toEqual([]);
+  });
+
+  it('keep queue members in a WITHOUT ROWID table (0011) that still cascades from its queue', () => {
+    const store = upgrade(writeOldStore());
+    expect(
+      store.db
+        .prepare('SELECT queue_id AS q, case_id AS c, case_created_at AS at FROM queue_members')
+        .all(),
+    ).toEqual([{ q: QUEUE_ID, c: CASE.id, at: T0 }]);
+    const sql = (
+      store.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'queue_members'").get() as {
+        sql: string;
+      }
+    ).sql;
+    expect(sql).toMatch(/WITHOUT ROWID\s*$/);
+    expect(indexNames(store)).toContain('queue_members_created_idx');
+    expect(tableNames(store)).not.toContain('__new_queue_members');
+    store.db.pragma('foreign_keys = ON');
+    store.db.prepare('DELETE FROM queues WHERE id = ?').run(QUEUE_ID);
+    expect(count(store, 'queue_members')).toBe(0);
+  });
+
+  it('fill open_case_entities (0012) with the entities of the open case and its last alert time', () => {
+    const store = upgrade(writeOldStore());
+    expect(
+      store.db
+        .prepare(
+          'SELECT kind, value, last_alert_at AS at, case_id AS caseId FROM open_case_entities ORDER BY kind, value',
+        )
+        .all(),
+    ).toEqual(CASE_ENTITIES.map((e) => ({ ...e, at: CASE.lastAlertAt, caseId: CASE.id })));
   });
 
   it('leave a store that keeps the migrated data on a second open (nothing re-runs)', () => {
