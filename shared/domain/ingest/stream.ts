@@ -62,10 +62,8 @@ export function* readAlertStream(
     first += next.value;
     if (countNewlines(first, 21) > 20) break;
   }
-  let firstIndex = 0;
-  while (firstIndex < first.length && WHITESPACE.has(first.charCodeAt(firstIndex))) firstIndex++;
   const rest: Iterable<string> = { [Symbol.iterator]: () => iterator };
-  if (firstIndex < first.length && detectLayout(first, firstIndex) === 'ndjson') {
+  if (streamsByLine(first)) {
     yield* readNdjson(prepend(first, rest), options);
     return;
   }
@@ -98,6 +96,19 @@ function* prepend(head: string, rest: Iterable<string>): Generator<string> {
   yield head;
   yield* rest;
 }
+
+/**
+ * Whether a file starting with `head` (its first 20 lines or 1 MB) is read line by line (NDJSON)
+ * rather than whole (arrays, concatenated objects, anything else).
+ */
+export function streamsByLine(head: string): boolean {
+  let firstIndex = 0;
+  while (firstIndex < head.length && WHITESPACE.has(head.charCodeAt(firstIndex))) firstIndex++;
+  return firstIndex < head.length && detectLayout(head, firstIndex) === 'ndjson';
+}
+
+/** Source characters after which a batch ends whatever its record count (large records). */
+export const MAX_BATCH_CHARS = 16 << 20;
 
 function* readNdjson(chunks: Iterable<string>, options: StreamOptions): Generator<AlertBatch> {
   const { fileName, format: requested, batchSize } = options;
@@ -165,6 +176,19 @@ function* readNdjson(chunks: Iterable<string>, options: StreamOptions): Generato
       }
       carry = '';
       start = end + 1;
+      // Batches end at a line, not a chunk: a 4 MB chunk holds thousands of records, and the
+      // batch size (in records, or in characters for large records) is what bounds the memory
+      // of both threads.
+      const at = consumed - chunk.length + start;
+      if (
+        batch.alerts.length >= batchSize ||
+        batch.errors.length >= batchSize ||
+        at - batch.consumed >= MAX_BATCH_CHARS
+      ) {
+        batch.consumed = at;
+        yield batch;
+        batch = emptyBatch(batch.consumed);
+      }
     }
     if (oversize) oversize.bytes += chunk.length - start;
     else {
