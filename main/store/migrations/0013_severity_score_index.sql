@@ -1,0 +1,1 @@
+CREATE INDEX `cases_severity_score_idx` ON `cases` (`severity`,`score`,`id`);
