@@ -728,6 +728,8 @@ export interface ReindexOptions {
   now?: number;
   /** cases per transaction (default 20,000) */
   chunkSize?: number;
+  /** old members deleted per transaction (default 50,000) */
+  clearChunk?: number;
 }
 
 export function* reindexSteps(
@@ -737,6 +739,7 @@ export function* reindexSteps(
 ): Generator<ReindexProgress, ReindexOutcome> {
   const now = options.now ?? Date.now();
   const chunkSize = options.chunkSize ?? REINDEX_CHUNK;
+  const clearChunk = options.clearChunk ?? CLEAR_CHUNK;
   const db = store.db;
   const queue = findQueue(db, queueId);
   if (!queue) return { status: 'removed', name: queueId };
@@ -749,14 +752,24 @@ export function* reindexSteps(
     return !row ? 'removed' : row.generation !== generation ? 'superseded' : 'ok';
   };
 
-  const clear = db.prepare(
-    `DELETE FROM queue_members WHERE queue_id = ? AND case_id IN (SELECT case_id FROM queue_members WHERE queue_id = ? LIMIT ${CLEAR_CHUNK})`,
-  );
+  // The old members go in ranges of the primary key, in key order: a range delete walks the
+  // b-tree once (an IN list of keys would seek for each).
+  const clearUpTo = db
+    .prepare(
+      `SELECT case_id FROM queue_members WHERE queue_id = ? ORDER BY case_id LIMIT 1 OFFSET ${clearChunk - 1}`,
+    )
+    .pluck();
+  const clearRange = db.prepare('DELETE FROM queue_members WHERE queue_id = ? AND case_id <= ?');
+  const clearRest = db.prepare('DELETE FROM queue_members WHERE queue_id = ?');
   for (;;) {
     const state = current();
     if (state !== 'ok') return { status: state, name: queue.name };
-    const removed = db.transaction(() => clear.run(queueId, queueId).changes)();
-    if (removed < CLEAR_CHUNK) break;
+    const upTo = clearUpTo.get(queueId) as string | undefined;
+    if (upTo === undefined) {
+      db.transaction(() => clearRest.run(queueId))();
+      break;
+    }
+    db.transaction(() => clearRange.run(queueId, upTo))();
     yield { fraction: 0, message: `Clearing the old index of ${queue.name}` };
   }
 

@@ -644,6 +644,20 @@ describe('membership index (QUE-5, QUE-6)', () => {
         if (expected.length > 0 && expected.length < rows.length) selective += 1;
         expect(memberIds(queue.id), JSON.stringify(condition)).toEqual(expected);
         expect(queueCount(queue.id, now)).toBe(expected.length);
+        // again over the existing members, plus stale ones that must go: they are cleared in
+        // ranges first
+        const stale = ws.store.db.prepare(
+          'INSERT OR IGNORE INTO queue_members (queue_id, case_id, case_created_at) VALUES (?, ?, ?)',
+        );
+        for (const c of rows.filter((r) => !expected.includes(r.id)).slice(0, 30))
+          stale.run(queue.id, c.id, c.createdAt);
+        reindexQueueNow(ws.store, queue.id, {
+          now,
+          chunkSize: random.int(1, 300),
+          clearChunk: random.int(1, 40),
+        });
+        expect(memberIds(queue.id), `again: ${JSON.stringify(condition)}`).toEqual(expected);
+        expect(queueCount(queue.id, now)).toBe(expected.length);
       } finally {
         removeQueue(ws.store, ws.user, queue.id);
       }
