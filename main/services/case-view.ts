@@ -251,10 +251,46 @@ export function caseViewWindowSql(
   };
 }
 
+/**
+ * Indexes that hold a sort's order within each value of another column: a filter with an
+ * equality on that column (`severity:High` sorted by score) walks the index from the top and
+ * stops after a page, where the planner, which cannot tell how far down the matches are, often
+ * fetches every match and sorts (migration 0013).
+ */
+export const CASE_SORT_WITHIN_INDEXES: Readonly<Partial<Record<CaseSortField, readonly string[]>>> =
+  { score: ['cases_severity_score_idx'] };
+
+/**
+ * The view's rowid query pinned to one of CASE_SORT_WITHIN_INDEXES, when SQLite can run it as a
+ * seek on an equality of the filter that yields the rows in order (no sort step); else null.
+ */
+export function sortWithinEqualitySql(
+  store: Pick<Store, 'db'>,
+  view: CompiledCaseView,
+  after: { sql: string; params: SqlParam[] } | null,
+): { sql: string; params: SqlParam[] } | null {
+  for (const index of CASE_SORT_WITHIN_INDEXES[view.sort] ?? []) {
+    const query = caseViewRowidSql(view, false, after, index);
+    let plan: { detail: string }[];
+    try {
+      plan = store.db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params, 1, 0) as {
+        detail: string;
+      }[];
+    } catch {
+      continue; // "no query solution": the filter has no equality this index can seek
+    }
+    const seeks = plan.some((step) => new RegExp(`INDEX ${index} \\([^)]*=`).test(step.detail));
+    if (seeks && !plan.some((step) => step.detail.includes('TEMP B-TREE FOR ORDER BY')))
+      return query;
+  }
+  return null;
+}
+
 export function caseViewRowidSql(
   view: CompiledCaseView,
   fromMembers: boolean,
   after: { sql: string; params: SqlParam[] } | null = null,
+  indexedBy: string | null = null,
 ): { sql: string; params: SqlParam[] } {
   const tenantJoin = view.needsTenant ? 'CROSS JOIN tenants t ON t.id = cases.tenant_id' : '';
   const order = caseViewOrder(view, 'cases');
@@ -269,7 +305,7 @@ export function caseViewRowidSql(
   }
   const where = caseViewWhere(view);
   return {
-    sql: `SELECT cases.rowid AS rid FROM cases ${tenantJoin} WHERE ${where.sql}${keyset} ${order} LIMIT ? OFFSET ?`,
+    sql: `SELECT cases.rowid AS rid FROM cases ${indexedBy ? `INDEXED BY ${indexedBy}` : ''} ${tenantJoin} WHERE ${where.sql}${keyset} ${order} LIMIT ? OFFSET ?`,
     params: [...where.params, ...keysetParams],
   };
 }

@@ -20,6 +20,7 @@ import {
   keysetAfter,
   caseViewWindowSql,
   plannerSortsMatches,
+  sortWithinEqualitySql,
   type CaseViewInput,
 } from './case-view';
 
@@ -89,6 +90,9 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
     const fromMembers = drivesFromMembers(view, estimate, skip, limit);
     const unbounded = caseViewRowidSql(view, fromMembers, after);
     if (!fromMembers && view.filter !== '1' && plannerSortsMatches(store, unbounded)) {
+      // An index with the order within an equality of the filter gives the page directly.
+      const within = sortWithinEqualitySql(store, view, after);
+      if (within) return fetch(within, skip, limit);
       // Filters and search: try a bounded walk of the sort order first (caseViewWindowSql).
       const walked = fetch(caseViewWindowSql(view, after), skip, limit);
       if (walked.length === limit) return walked;

@@ -40,6 +40,7 @@ import {
   keysetAfter,
   caseViewWindowSql,
   plannerSortsMatches,
+  sortWithinEqualitySql,
   type CaseViewInput,
 } from '../../main/services/case-view';
 import { planCsvExport, startCsvExportJob } from '../../main/services/export-csv';
@@ -218,6 +219,8 @@ function pageSql(ws: Workspace, view: CaseViewInput, offset: number) {
   });
   const unbounded = caseViewRowidSql(compiled, fromMembers);
   if (!fromMembers && compiled.filter !== '1' && plannerSortsMatches(ws.store, unbounded)) {
+    const within = sortWithinEqualitySql(ws.store, compiled, null);
+    if (within) return { fromMembers, ...outer(within) };
     // the bounded walk of the sort order, when it yields the page (its test run is not timed)
     const walked = outer(caseViewWindowSql(compiled, null));
     if (ws.store.db.prepare(walked.sql).all(...walked.params).length === LIMIT) {

@@ -13,6 +13,7 @@ import {
   caseViewWindowSql,
   compileCaseView,
   countCaseView,
+  sortWithinEqualitySql,
   type CaseViewInput,
 } from '../../main/services/case-view';
 import {
@@ -362,6 +363,49 @@ describe('case views: queue, Lucene, filters and Created At, in every sort order
     }
     expect(full).toBeGreaterThan(20);
     expect(short).toBeGreaterThan(5);
+  });
+
+  it('an equality on severity sorted by score walks cases_severity_score_idx and gives the same pages', () => {
+    const pinned = (query: string, sort: CaseSortField, direction: SortDirection) =>
+      sortWithinEqualitySql(ws.store, compileCaseView(ws.store, { query, sort, direction }), null);
+    for (const direction of ['asc', 'desc'] as const) {
+      for (const query of ['severity:High AND powershell', 'severity:Medium AND NOT status:New']) {
+        const compiled = compileCaseView(ws.store, { query, sort: 'score', direction });
+        const within = pinned(query, 'score', direction);
+        expect(within, query).not.toBeNull();
+        expect(within!.sql).toContain('INDEXED BY cases_severity_score_idx');
+        const plain = caseViewRowidSql(compiled, false);
+        for (const offset of [0, 7, 40]) {
+          const got = ws.store.db
+            .prepare(within!.sql)
+            .pluck()
+            .all(...within!.params, 20, offset);
+          const want = ws.store.db
+            .prepare(plain.sql)
+            .pluck()
+            .all(...plain.params, 20, offset);
+          expect(got, `${query} ${direction} @${offset}`).toEqual(want);
+        }
+        // and through listCases, which takes this path
+        const listed = listCases(ws.store, {
+          query,
+          sort: 'score',
+          direction,
+          offset: 0,
+          limit: 20,
+        });
+        const idOf = ws.store.db.prepare('SELECT id FROM cases WHERE rowid = ?').pluck();
+        const firstPage = ws.store.db
+          .prepare(plain.sql)
+          .pluck()
+          .all(...plain.params, 20, 0);
+        expect(listed.rows.map((r) => r.id)).toEqual(firstPage.map((rid) => idOf.get(rid)));
+      }
+    }
+    // no equality to seek on, or an order this index does not hold: not used
+    expect(pinned('severity:(High OR Critical) AND powershell', 'score', 'desc')).toBeNull();
+    expect(pinned('powershell', 'score', 'desc')).toBeNull();
+    expect(pinned('severity:High AND powershell', 'name', 'asc')).toBeNull();
   });
 
   it('a bare queue counts from its index; with filters the count is taken in SQL', () => {
