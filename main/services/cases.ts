@@ -99,6 +99,32 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
     }
     return fetch(unbounded, skip, limit);
   };
+  // A small queue read from its members: sort its rowids once and serve every page (scrolling
+  // or a jump) from that list until the store changes.
+  if (
+    view.indexedQueue &&
+    view.indexedQueue.memberCount <= SORTED_MEMBERS_MAX &&
+    drivesFromMembers(view, estimate, q.offset, q.limit)
+  ) {
+    const sorted = anchors.sorted(() => {
+      const all = caseViewRowidSql(view, true);
+      return store.db
+        .prepare(all.sql)
+        .pluck()
+        .all(...all.params, -1, 0) as number[];
+    });
+    const slice = sorted.slice(q.offset, q.offset + q.limit);
+    const rows = fetch(
+      {
+        sql: 'SELECT value AS rid FROM json_each(?) LIMIT ? OFFSET ?',
+        params: [JSON.stringify(slice)],
+      },
+      0,
+      q.limit,
+    );
+    const total = q.withTotal ? countCaseView(store, view) : null;
+    return { rows: rows.map(({ severityRank: _rank, ...row }) => toCaseRow(row)), total };
+  }
   // Continue from the nearest remembered row at or before the offset (the previous page when
   // the table scrolls): a seek on the sort index replaces walking the skipped rows.
   const anchor = anchors.nearest(q.offset);
@@ -143,7 +169,12 @@ const MAX_ANCHORS_PER_VIEW = 2_000;
 interface AnchorCache {
   stamp: string;
   views: Map<string, PageAnchor[]>;
+  /** the whole sorted rowid list of small member-driven views (SORTED_MEMBERS_MAX) */
+  sorted: Map<string, number[]>;
 }
+
+/** Queues up to this many members page from one sorted list of their rowids (400 KB at most). */
+export const SORTED_MEMBERS_MAX = 50_000;
 
 const anchorCaches = new WeakMap<Database.Database, AnchorCache>();
 
@@ -159,19 +190,34 @@ export function forgetPageAnchors(db: Database.Database): void {
 function pageAnchors(
   db: Database.Database,
   viewKey: string,
-): { nearest(offset: number): PageAnchor | undefined; remember(anchor: PageAnchor): void } {
+): {
+  nearest(offset: number): PageAnchor | undefined;
+  remember(anchor: PageAnchor): void;
+  sorted(build: () => number[]): number[];
+} {
   const { a, c } = db
     .prepare('SELECT (SELECT max(id) FROM activity) AS a, total_changes() AS c')
     .get() as { a: number | null; c: number };
   const stamp = `${a ?? 0}:${c}`;
   let cache = anchorCaches.get(db);
   if (!cache || cache.stamp !== stamp) {
-    cache = { stamp, views: new Map() };
+    cache = { stamp, views: new Map(), sorted: new Map() };
     anchorCaches.set(db, cache);
   }
   const views = cache.views;
+  const sortedLists = cache.sorted;
   const list = views.get(viewKey) ?? [];
   return {
+    sorted(build) {
+      let rowids = sortedLists.get(viewKey);
+      if (!rowids) {
+        rowids = build();
+        sortedLists.set(viewKey, rowids);
+        if (sortedLists.size > MAX_ANCHORED_VIEWS)
+          sortedLists.delete(sortedLists.keys().next().value as string);
+      }
+      return rowids;
+    },
     nearest(offset) {
       let best: PageAnchor | undefined;
       for (const anchor of list) {
