@@ -197,11 +197,13 @@ export async function benchSingleAlert(
     const times: number[] = [];
     let joined = 0;
     let n = 0;
+    // unique per run: a kept store (BENCH_SINGLE_STORE) holds the alerts of earlier runs
+    const runId = Date.now().toString(36);
     for (const c of open) {
       if (!c.host) continue;
       const alert: NormalizedAlert = {
         source: 'bench-edr',
-        sourceRef: `single-${n++}`,
+        sourceRef: `single-${runId}-${n++}`,
         type: 'EDR',
         title: 'Suspicious service installed',
         description: '',
