@@ -62,7 +62,7 @@ export interface CompiledCaseView {
 
 /** The queue membership test of an indexed queue, for a WHERE over `cases`. */
 export const QUEUE_MEMBER_SQL =
-  'EXISTS (SELECT 1 FROM queue_members m WHERE m.queue_id = ? AND m.case_id = cases.id)';
+  'EXISTS (SELECT 1 FROM queue_members m WHERE m.queue_id = ? AND m.case_created_at = cases.created_at AND m.case_id = cases.id)';
 
 /**
  * Compiles a view, refusing what cannot be run: an unknown queue (NOT_FOUND), a Lucene query

@@ -756,15 +756,17 @@ export function* reindexSteps(
   // b-tree once (an IN list of keys would seek for each).
   const clearUpTo = db
     .prepare(
-      `SELECT case_id FROM queue_members WHERE queue_id = ? ORDER BY case_id LIMIT 1 OFFSET ${clearChunk - 1}`,
+      `SELECT case_created_at FROM queue_members WHERE queue_id = ? ORDER BY case_created_at LIMIT 1 OFFSET ${clearChunk - 1}`,
     )
     .pluck();
-  const clearRange = db.prepare('DELETE FROM queue_members WHERE queue_id = ? AND case_id <= ?');
+  const clearRange = db.prepare(
+    'DELETE FROM queue_members WHERE queue_id = ? AND case_created_at <= ?',
+  );
   const clearRest = db.prepare('DELETE FROM queue_members WHERE queue_id = ?');
   for (;;) {
     const state = current();
     if (state !== 'ok') return { status: state, name: queue.name };
-    const upTo = clearUpTo.get(queueId) as string | undefined;
+    const upTo = clearUpTo.get(queueId) as number | undefined;
     if (upTo === undefined) {
       db.transaction(() => clearRest.run(queueId))();
       break;
@@ -980,7 +982,7 @@ function membershipPlan(db: Database.Database): MembershipPlan {
   }));
   const columns = queues.map(
     ({ membership }, i) => `CASE WHEN ${membership.sql} THEN 1 ELSE 0 END AS m${i},
-      EXISTS (SELECT 1 FROM queue_members WHERE queue_id = ? AND case_id = cases.id) AS h${i}`,
+      EXISTS (SELECT 1 FROM queue_members WHERE queue_id = ? AND case_created_at = cases.created_at AND case_id = cases.id) AS h${i}`,
   );
   const needsTenant = queues.some(({ membership }) => membership.needsTenant);
   const evaluate = db.prepare(
@@ -1010,19 +1012,23 @@ export function refreshQueueMembership(w: Writer, caseIds: readonly string[]): v
   const insert = db.prepare(
     'INSERT OR IGNORE INTO queue_members (queue_id, case_id, case_created_at) VALUES (?, ?, ?)',
   );
-  const remove = db.prepare('DELETE FROM queue_members WHERE queue_id = ? AND case_id = ?');
+  const remove = db.prepare(
+    'DELETE FROM queue_members WHERE queue_id = ? AND case_created_at = ? AND case_id = ?',
+  );
+  // A case that is gone has no created_at to seek with: its rows are found by a walk of the queue.
+  const removeGone = db.prepare('DELETE FROM queue_members WHERE queue_id = ? AND case_id = ?');
   const delta = new Array<number>(plan.queues.length).fill(0);
   for (const caseId of new Set(caseIds)) {
     const row = plan.evaluate.get(...params, caseId) as Record<string, number> | undefined;
     plan.queues.forEach(({ queue }, i) => {
       if (row === undefined) {
-        delta[i]! -= remove.run(queue.id, caseId).changes; // the case is gone
+        delta[i]! -= removeGone.run(queue.id, caseId).changes; // the case is gone
         return;
       }
       const wanted = row[`m${i}`] === 1;
       const has = row[`h${i}`] === 1;
       if (wanted && !has) delta[i]! += insert.run(queue.id, caseId, row.createdAt).changes;
-      else if (!wanted && has) delta[i]! -= remove.run(queue.id, caseId).changes;
+      else if (!wanted && has) delta[i]! -= remove.run(queue.id, row.createdAt, caseId).changes;
     });
   }
   const adjust = db.prepare(

@@ -14,7 +14,7 @@ import type { NormalizedAlert } from '../../shared/domain/alert-format';
  * Migrations 0006-0011 on a store written before them: alert entity rows become alerts.entities,
  * case entity rows move to case_entities, case_alerts is rebuilt WITHOUT ROWID, the old
  * `entities` table is dropped, cases_fts becomes a contentless index fed by a queue, and two case
- * indexes go away; queue_members is rebuilt WITHOUT ROWID (0011).
+ * indexes go away; queue_members becomes one WITHOUT ROWID b-tree (0011, 0014).
  */
 
 const migrationsFolder = sourceMigrationsFolder();
@@ -327,7 +327,7 @@ describe('migrations 0006-0011 on a store from before them', () => {
     expect(store.db.pragma('foreign_key_check')).toEqual([]);
   });
 
-  it('keep queue members in a WITHOUT ROWID table (0011) that still cascades from its queue', () => {
+  it('keep queue members in one WITHOUT ROWID b-tree (0011, 0014) that still cascades from its queue', () => {
     const store = upgrade(writeOldStore());
     expect(
       store.db
@@ -340,7 +340,8 @@ describe('migrations 0006-0011 on a store from before them', () => {
       }
     ).sql;
     expect(sql).toMatch(/WITHOUT ROWID\s*$/);
-    expect(indexNames(store)).toContain('queue_members_created_idx');
+    expect(sql).toContain('PRIMARY KEY(`queue_id`, `case_created_at`, `case_id`)');
+    expect(indexNames(store).filter((n) => n.startsWith('queue_members'))).toEqual([]);
     expect(tableNames(store)).not.toContain('__new_queue_members');
     store.db.pragma('foreign_keys = ON');
     store.db.prepare('DELETE FROM queues WHERE id = ?').run(QUEUE_ID);

@@ -38,8 +38,9 @@ export const queues = sqliteTable(
  * the case satisfies the queue's condition, tenant scope and date range. `case_created_at`
  * (the range applies to the case's creation time) lets members that a relative range has left
  * behind be dropped by an index range delete, so the index stays exact as time passes.
- * Membership is looked up by (queue, case) only; a case's rows in all queues are reached through
- * the primary key queue by queue, so no separate case index has to be written on re-index.
+ * Membership is looked up by (queue, case created_at, case): the key; a case's rows in all
+ * queues are reached through it queue by queue, so no separate index has to be written on
+ * re-index.
  */
 export const queueMembers = sqliteTable(
   'queue_members',
@@ -50,10 +51,9 @@ export const queueMembers = sqliteTable(
     caseId: text('case_id').notNull(),
     caseCreatedAt: integer('case_created_at').notNull().default(0),
   },
-  (t) => [
-    primaryKey({ columns: [t.queueId, t.caseId] }),
-    index('queue_members_created_idx').on(t.queueId, t.caseCreatedAt),
-  ],
+  // One b-tree (migration 0014, WITHOUT ROWID): a case's membership is looked up by (queue, its
+  // created_at, id), and a queue's members in created_at order are a range of the key.
+  (t) => [primaryKey({ columns: [t.queueId, t.caseCreatedAt, t.caseId] })],
 );
 
 /**
