@@ -46,17 +46,19 @@ export const cases = sqliteTable(
   },
   (t) => [
     uniqueIndex('cases_number_uq').on(t.number),
-    // Case table sorts (TBL-2): each sortable column has an index ending in id for stable paging.
-    index('cases_score_idx').on(t.score, t.id),
-    index('cases_updated_idx').on(t.updatedAt, t.id),
+    // Case table sorts (TBL-2): each sortable column has an index with id for stable paging,
+    // then created_at: a queue's membership test (queue, case created_at, case) is answered from
+    // the index entry, without reading the case row (migration 0015).
+    index('cases_score_idx').on(t.score, t.id, t.createdAt),
+    index('cases_updated_idx').on(t.updatedAt, t.id, t.createdAt),
     index('cases_created_idx').on(t.createdAt, t.id),
-    index('cases_severity_id_idx').on(t.severityRank, t.id),
-    index('cases_status_id_idx').on(t.status, t.id),
-    index('cases_assignee_id_idx').on(t.assigneeName, t.id),
-    index('cases_alert_count_id_idx').on(t.alertCount, t.id),
-    index('cases_name_id_idx').on(t.name, t.id),
-    index('cases_creator_id_idx').on(t.creator, t.id),
-    index('cases_what_id_idx').on(t.what, t.id),
+    index('cases_severity_id_idx').on(t.severityRank, t.id, t.createdAt),
+    index('cases_status_id_idx').on(t.status, t.id, t.createdAt),
+    index('cases_assignee_id_idx').on(t.assigneeName, t.id, t.createdAt),
+    index('cases_alert_count_id_idx').on(t.alertCount, t.id, t.createdAt),
+    index('cases_name_id_idx').on(t.name, t.id, t.createdAt),
+    index('cases_creator_id_idx').on(t.creator, t.id, t.createdAt),
+    index('cases_what_id_idx').on(t.what, t.id, t.createdAt),
     index('cases_tenant_idx').on(t.tenantId, t.updatedAt),
     // Top cases by score within one severity (`severity:High AND phishing`, TBL-4; queues by
     // severity): the walk follows this index and stops after a page instead of sorting every
