@@ -99,13 +99,14 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
     }
     return fetch(unbounded, skip, limit);
   };
-  // A small queue read from its members: sort its rowids once and serve every page (scrolling
-  // or a jump) from that list until the store changes.
+  let rows: PageDbRow[];
   if (
     view.indexedQueue &&
     view.indexedQueue.memberCount <= SORTED_MEMBERS_MAX &&
     drivesFromMembers(view, estimate, q.offset, q.limit)
   ) {
+    // A small queue read from its members: sort its rowids once and serve every page (scrolling
+    // or a jump) from that list until the store changes.
     const sorted = anchors.sorted(() => {
       const all = caseViewRowidSql(view, true);
       return store.db
@@ -114,7 +115,7 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
         .all(...all.params, -1, 0) as number[];
     });
     const slice = sorted.slice(q.offset, q.offset + q.limit);
-    const rows = fetch(
+    rows = fetch(
       {
         sql: 'SELECT value AS rid FROM json_each(?) LIMIT ? OFFSET ?',
         params: [JSON.stringify(slice)],
@@ -122,21 +123,19 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
       0,
       q.limit,
     );
-    const total = q.withTotal ? countCaseView(store, view) : null;
-    return { rows: rows.map(({ severityRank: _rank, ...row }) => toCaseRow(row)), total };
-  }
-  // Continue from the nearest remembered row at or before the offset (the previous page when
-  // the table scrolls): a seek on the sort index replaces walking the skipped rows.
-  const anchor = anchors.nearest(q.offset);
-  const continuation = anchor ? keysetAfter(view, anchor) : null;
-  let rows: PageDbRow[];
-  if (anchor && continuation && (continuation.then === null || q.offset === anchor.offset)) {
-    rows = page(continuation.first, q.offset - anchor.offset, q.limit);
-    if (continuation.then && rows.length < q.limit) {
-      rows = rows.concat(page(continuation.then, 0, q.limit - rows.length));
-    }
   } else {
-    rows = page(null, q.offset, q.limit);
+    // Continue from the nearest remembered row at or before the offset (the previous page when
+    // the table scrolls): a seek on the sort index replaces walking the skipped rows.
+    const anchor = anchors.nearest(q.offset);
+    const continuation = anchor ? keysetAfter(view, anchor) : null;
+    if (anchor && continuation && (continuation.then === null || q.offset === anchor.offset)) {
+      rows = page(continuation.first, q.offset - anchor.offset, q.limit);
+      if (continuation.then && rows.length < q.limit) {
+        rows = rows.concat(page(continuation.then, 0, q.limit - rows.length));
+      }
+    } else {
+      rows = page(null, q.offset, q.limit);
+    }
   }
   const last = rows[rows.length - 1];
   if (last) {

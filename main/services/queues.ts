@@ -952,6 +952,11 @@ interface MembershipPlan {
   stamp: string;
   queues: { queue: StoredQueue; membership: CompiledMembership }[];
   evaluate: Database.Statement;
+  insert: Database.Statement;
+  remove: Database.Statement;
+  /** a case that is gone has no created_at to seek with: its rows are found by a walk of the queue */
+  removeGone: Database.Statement;
+  adjust: Database.Statement;
 }
 
 const planCache = new WeakMap<Database.Database, MembershipPlan>();
@@ -990,7 +995,21 @@ function membershipPlan(db: Database.Database): MembershipPlan {
      FROM cases ${needsTenant ? 'LEFT JOIN tenants t ON t.id = cases.tenant_id' : ''}
      WHERE cases.id = ?`,
   );
-  const plan: MembershipPlan = { stamp, queues, evaluate };
+  const plan: MembershipPlan = {
+    stamp,
+    queues,
+    evaluate,
+    insert: db.prepare(
+      'INSERT OR IGNORE INTO queue_members (queue_id, case_id, case_created_at) VALUES (?, ?, ?)',
+    ),
+    remove: db.prepare(
+      'DELETE FROM queue_members WHERE queue_id = ? AND case_created_at = ? AND case_id = ?',
+    ),
+    removeGone: db.prepare('DELETE FROM queue_members WHERE queue_id = ? AND case_id = ?'),
+    adjust: db.prepare(
+      `UPDATE queue_index SET member_count = member_count + ? WHERE queue_id = ? AND state = 'ready'`,
+    ),
+  };
   planCache.set(db, plan);
   return plan;
 }
@@ -1009,14 +1028,8 @@ export function refreshQueueMembership(w: Writer, caseIds: readonly string[]): v
   const params: SqlParam[] = [];
   for (const { queue, membership } of plan.queues)
     params.push(...membership.params(w.now), queue.id);
-  const insert = db.prepare(
-    'INSERT OR IGNORE INTO queue_members (queue_id, case_id, case_created_at) VALUES (?, ?, ?)',
-  );
-  const remove = db.prepare(
-    'DELETE FROM queue_members WHERE queue_id = ? AND case_created_at = ? AND case_id = ?',
-  );
-  // A case that is gone has no created_at to seek with: its rows are found by a walk of the queue.
-  const removeGone = db.prepare('DELETE FROM queue_members WHERE queue_id = ? AND case_id = ?');
+  // Prepared once with the plan: this runs in every case write.
+  const { insert, remove, removeGone, adjust } = plan;
   const delta = new Array<number>(plan.queues.length).fill(0);
   for (const caseId of new Set(caseIds)) {
     const row = plan.evaluate.get(...params, caseId) as Record<string, number> | undefined;
@@ -1031,9 +1044,6 @@ export function refreshQueueMembership(w: Writer, caseIds: readonly string[]): v
       else if (!wanted && has) delta[i]! -= remove.run(queue.id, row.createdAt, caseId).changes;
     });
   }
-  const adjust = db.prepare(
-    `UPDATE queue_index SET member_count = member_count + ? WHERE queue_id = ? AND state = 'ready'`,
-  );
   plan.queues.forEach(({ queue }, i) => {
     if (delta[i] !== 0) adjust.run(delta[i], queue.id);
   });
