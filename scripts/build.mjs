@@ -23,8 +23,9 @@ if (!rendererOnly) {
     outfile: path.join(root, 'out/main/index.cjs'),
   });
   // Worker threads run from their own bundles next to index.cjs (rule 7): the alert import
-  // (ALR-6), its parser (the CLI's parallel import) and the CSV export (TBL-7).
-  for (const worker of ['import-worker', 'parse-worker', 'export-worker']) {
+  // (ALR-6), its parser (the CLI's parallel import), the CSV export (TBL-7) and the case table's
+  // position lists (case-positions.ts).
+  for (const worker of ['import-worker', 'parse-worker', 'export-worker', 'positions-worker']) {
     await esbuild({
       ...common,
       entryPoints: [path.join(root, `main/services/${worker}.ts`)],

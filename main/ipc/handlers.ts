@@ -25,6 +25,7 @@ import { startBulkUpdateJob } from '../services/bulk-update';
 import { exportWorkerBeside, startCsvExportJob } from '../services/export-csv';
 import { listCaseTags, listUsers } from '../services/users';
 import { getLayout, saveLayout } from '../services/layout';
+import { enableBackgroundPositions, positionsWorkerBeside } from '../services/case-positions';
 
 export interface HandlerEnvironment {
   mode: AppMode;
@@ -52,6 +53,8 @@ export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers
   // Queue counts live beside the case table: when an index is ready the table refreshes too.
   const queuesChanged = () => notify('case');
   resumeQueueIndexing(ws, queuesChanged);
+  // Big views read their position lists (deep pages, jumps) in a worker thread.
+  enableBackgroundPositions(store, positionsWorkerBeside(env.importWorker));
   return {
     'app.getInfo': () => ({
       version: APP_VERSION,

@@ -21,8 +21,11 @@ import {
   caseViewWindowSql,
   plannerSortsMatches,
   sortWithinEqualitySql,
+  caseViewWhere,
   type CaseViewInput,
+  type CompiledCaseView,
 } from './case-view';
+import { casePositions, dropCasePositions, SORTED_MEMBERS_MAX } from './case-positions';
 
 const CASE_COLUMNS = `c.id, c.number, c.tenant_id AS tenantId, t.name AS tenantName, c.name, c.score,
   c.severity, c.status, c.outcome, c.creator, c.assignee, c.assignee_name AS assigneeName, c.what, c.who,
@@ -65,8 +68,10 @@ export interface CasePage {
  * pins the join order so planner statistics cannot turn the plan into a tenant scan plus a full
  * sort. The id tie-breaker keeps pages stable (UUIDv7 sorts by time). A small queue is paged
  * from its members instead (see drivesFromMembers). Totals of a bare queue come from its index.
- * Within a queue the OFFSET still walks the sort index testing membership per entry, so the next
- * page starts from the previous page's last row when it is known (keyset continuation).
+ * A view without filters or search that has a position list (case-positions.ts) serves any page
+ * as a slice of it. Otherwise the OFFSET walks the sort index (testing membership per entry in a
+ * queue), so the next page starts from the previous page's last row when it is known (keyset
+ * continuation).
  */
 export function listCases(store: Store, q: ListCasesQuery): CasePage {
   const view = compileCaseView(store, q);
@@ -99,31 +104,34 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
     }
     return fetch(unbounded, skip, limit);
   };
-  let rows: PageDbRow[];
-  if (
-    view.indexedQueue &&
-    view.indexedQueue.memberCount <= SORTED_MEMBERS_MAX &&
-    drivesFromMembers(view, estimate, q.offset, q.limit)
-  ) {
-    // A small queue read from its members: sort its rowids once and serve every page (scrolling
-    // or a jump) from that list until the store changes.
-    const sorted = anchors.sorted(() => {
-      const all = caseViewRowidSql(view, true);
-      return store.db
-        .prepare(all.sql)
-        .pluck()
-        .all(...all.params, -1, 0) as number[];
-    });
-    const slice = sorted.slice(q.offset, q.offset + q.limit);
-    rows = fetch(
+  let rows: PageDbRow[] | null = null;
+  const positions = casePositions(store, view, {
+    caseCountEstimate: estimate,
+    buildNow: buildsPositionsNow(view, estimate, q.offset, q.limit),
+  });
+  if (positions) {
+    // A position list (case-positions.ts): the page is a slice of the view's sorted rowids.
+    const count = positions.length;
+    const from = Math.min(q.offset, count);
+    const to = Math.min(q.offset + q.limit, count);
+    const slice =
+      view.direction === 'asc'
+        ? Array.from(positions.subarray(from, to))
+        : Array.from(positions.subarray(count - to, count - from)).reverse();
+    const where = caseViewWhere(view);
+    const got = fetch(
       {
-        sql: 'SELECT value AS rid FROM json_each(?) LIMIT ? OFFSET ?',
-        params: [JSON.stringify(slice)],
+        // the rows must still be in the view: a list that disagrees is dropped
+        sql: `SELECT cases.rowid AS rid FROM cases WHERE cases.rowid IN (SELECT value FROM json_each(?)) AND ${where.sql} LIMIT ? OFFSET ?`,
+        params: [JSON.stringify(slice), ...where.params],
       },
       0,
       q.limit,
     );
-  } else {
+    if (got.length === slice.length) rows = got;
+    else dropCasePositions(store, view);
+  }
+  if (!rows) {
     // Continue from the nearest remembered row at or before the offset (the previous page when
     // the table scrolls): a seek on the sort index replaces walking the skipped rows.
     const anchor = anchors.nearest(q.offset);
@@ -151,6 +159,27 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
 
 type PageDbRow = CaseDbRow & { severityRank: number };
 
+/**
+ * Whether a view small enough to list on the spot (SORTED_MEMBERS_MAX) should: a queue read
+ * from its members (its sort index would be walked far for this page), or any page of every
+ * case deeper than a few thousand rows. Bigger views get their list in the background.
+ */
+function buildsPositionsNow(
+  view: CompiledCaseView,
+  estimate: number,
+  offset: number,
+  limit: number,
+): boolean {
+  if (view.filter !== '1') return false;
+  if (view.indexedQueue) {
+    return (
+      view.indexedQueue.memberCount <= SORTED_MEMBERS_MAX &&
+      drivesFromMembers(view, estimate, offset, limit)
+    );
+  }
+  return estimate <= SORTED_MEMBERS_MAX && offset >= 5_000;
+}
+
 function sortValueOf(row: PageDbRow, sort: CaseSortField): string | number | null {
   return sort === 'severity' ? row.severityRank : row[sort];
 }
@@ -168,12 +197,7 @@ const MAX_ANCHORS_PER_VIEW = 2_000;
 interface AnchorCache {
   stamp: string;
   views: Map<string, PageAnchor[]>;
-  /** the whole sorted rowid list of small member-driven views (SORTED_MEMBERS_MAX) */
-  sorted: Map<string, number[]>;
 }
-
-/** Queues up to this many members page from one sorted list of their rowids (400 KB at most). */
-export const SORTED_MEMBERS_MAX = 50_000;
 
 const anchorCaches = new WeakMap<Database.Database, AnchorCache>();
 
@@ -192,7 +216,6 @@ function pageAnchors(
 ): {
   nearest(offset: number): PageAnchor | undefined;
   remember(anchor: PageAnchor): void;
-  sorted(build: () => number[]): number[];
 } {
   const { a, c } = db
     .prepare('SELECT (SELECT max(id) FROM activity) AS a, total_changes() AS c')
@@ -200,23 +223,12 @@ function pageAnchors(
   const stamp = `${a ?? 0}:${c}`;
   let cache = anchorCaches.get(db);
   if (!cache || cache.stamp !== stamp) {
-    cache = { stamp, views: new Map(), sorted: new Map() };
+    cache = { stamp, views: new Map() };
     anchorCaches.set(db, cache);
   }
   const views = cache.views;
-  const sortedLists = cache.sorted;
   const list = views.get(viewKey) ?? [];
   return {
-    sorted(build) {
-      let rowids = sortedLists.get(viewKey);
-      if (!rowids) {
-        rowids = build();
-        sortedLists.set(viewKey, rowids);
-        if (sortedLists.size > MAX_ANCHORED_VIEWS)
-          sortedLists.delete(sortedLists.keys().next().value as string);
-      }
-      return rowids;
-    },
     nearest(offset) {
       let best: PageAnchor | undefined;
       for (const anchor of list) {

@@ -1,0 +1,395 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { SqlParam } from '../../shared/domain/conditions';
+import type { Store } from '../store/open';
+import {
+  CASE_SORT_COLUMNS,
+  caseViewRowidSql,
+  caseViewWhere,
+  drivesFromMembers,
+  type CompiledCaseView,
+} from './case-view';
+import type { WorkerScript } from './import-job';
+
+/**
+ * Position lists: where the case table's page at offset N of a big view starts (issue 4).
+ *
+ * SQLite cannot skip to an offset: the page at offset 500,000 of a queue sorted by name walks the
+ * name index until 500,000 members have passed (0.4-1 s on a million cases). A position list is
+ * the view's rowids in its order, held in memory (8 bytes a case), so any page is a slice of it
+ * and a fetch of 100 rows by rowid. Lists exist for views without filters or search (a queue,
+ * or every case) sorted by any column, one per (view, sort column): a descending page is read
+ * from the end.
+ *
+ * - Views of up to SORTED_MEMBERS_MAX cases build their list on the spot (tens of ms). Bigger
+ *   ones build it in a worker thread on their own read connection, started by the first page
+ *   request; pages are served the usual way until it arrives (about a second per million).
+ * - Writes do not drop a list. Triggers log every case insert, update and delete in
+ *   `case_changes` (migration 0016); before serving a page the list re-places only the cases
+ *   logged since it was read: each is taken out, and put back by binary search (comparisons in
+ *   SQL, so collation and NULL order are SQLite's own) if it is still in the view. A list that
+ *   is behind by more than CATCH_UP_MAX cases, older than the log, or whose queue was re-indexed
+ *   or pruned since (the queue's generation and range start) is rebuilt.
+ * - A page served from a list checks that its rows are still in the view; if not, the list is
+ *   dropped and the page is served the usual way.
+ */
+
+/** Views of at most this many cases build their position list at once, in main. */
+export const SORTED_MEMBERS_MAX = 50_000;
+/** Entries kept in case_changes (the trim trigger of migration 0016). */
+export const CASE_CHANGES_KEPT = 100_000;
+/** A list behind by more changed cases than this is rebuilt rather than caught up. */
+export const CATCH_UP_MAX = 1_000;
+/** Rowids held in all lists of one store at most (8 bytes each: 64 MB). */
+const MAX_LISTED_ROWIDS = 8_000_000;
+
+export interface PositionListRead {
+  /** the last case_changes entry the list reflects */
+  seq: number;
+  /** the queue's membership version when read ('' without a queue) */
+  version: string;
+  /** the view's rowids in ascending order of (sort column, id) */
+  rowids: Float64Array;
+}
+
+export interface PositionListRequest {
+  sql: string;
+  params: SqlParam[];
+  queueId: string | null;
+}
+
+interface PositionList extends PositionListRead {
+  key: string;
+}
+
+interface Registry {
+  lists: Map<string, PositionList>;
+  building: Map<string, Promise<void>>;
+  builder: BackgroundBuilder | null;
+  /** views of more cases than this are listed in the background */
+  backgroundAbove: number;
+}
+
+const registries = new WeakMap<Database.Database, Registry>();
+
+function registryOf(db: Database.Database): Registry {
+  let registry = registries.get(db);
+  if (!registry) {
+    registry = {
+      lists: new Map(),
+      building: new Map(),
+      builder: null,
+      backgroundAbove: SORTED_MEMBERS_MAX,
+    };
+    registries.set(db, registry);
+  }
+  return registry;
+}
+
+/** The list's key: the view without its direction (a descending list is read backwards). */
+export function positionKey(view: CompiledCaseView): string {
+  return JSON.stringify([view.indexedQueue?.id ?? null, view.filter, view.filterParams, view.sort]);
+}
+
+/** What a queue's membership is, apart from case changes: re-index generation and range start. */
+export function membershipVersion(db: Database.Database, queueId: string | null): string {
+  if (queueId === null) return '';
+  const row = db
+    .prepare('SELECT generation, range_from AS rangeFrom FROM queue_index WHERE queue_id = ?')
+    .get(queueId) as { generation: number; rangeFrom: number | null } | undefined;
+  return row ? `${row.generation}:${row.rangeFrom ?? ''}` : 'none';
+}
+
+function lastChange(db: Database.Database): number {
+  return (
+    (db.prepare('SELECT max(seq) AS s FROM case_changes').get() as { s: number | null }).s ?? 0
+  );
+}
+
+/** The ascending rowid query of a view, for building its list (here or in the worker). */
+export function positionListRequest(
+  view: CompiledCaseView,
+  caseCountEstimate: number,
+): PositionListRequest {
+  const ascending: CompiledCaseView = { ...view, direction: 'asc' };
+  const members = view.indexedQueue?.memberCount ?? caseCountEstimate;
+  const query = caseViewRowidSql(
+    ascending,
+    drivesFromMembers(ascending, caseCountEstimate, members, 0),
+  );
+  return {
+    sql: query.sql,
+    params: [...query.params, -1, 0],
+    queueId: view.indexedQueue?.id ?? null,
+  };
+}
+
+/**
+ * Reads a view's list in one read transaction, so the rowids, the log position and the
+ * membership version are of the same snapshot.
+ */
+export function readPositionList(
+  db: Database.Database,
+  request: PositionListRequest,
+): PositionListRead {
+  return db.transaction(() => {
+    const seq = lastChange(db);
+    const version = membershipVersion(db, request.queueId);
+    let rowids = new Float64Array(1024);
+    let n = 0;
+    const stmt = db.prepare(request.sql).pluck();
+    for (const rid of stmt.iterate(...request.params) as IterableIterator<number>) {
+      if (n === rowids.length) {
+        const grown = new Float64Array(rowids.length * 2);
+        grown.set(rowids);
+        rowids = grown;
+      }
+      rowids[n++] = rid;
+    }
+    return { seq, version, rowids: rowids.slice(0, n) };
+  })();
+}
+
+/**
+ * The view's position list, caught up with the store, or null when there is none yet. Builds it
+ * at once when `buildNow`, else asks the background builder (if the store has one) for it.
+ */
+export function casePositions(
+  store: Pick<Store, 'db'>,
+  view: CompiledCaseView,
+  options: { caseCountEstimate: number; buildNow: boolean },
+): Float64Array | null {
+  if (view.filter !== '1') return null;
+  const db = store.db;
+  const registry = registryOf(db);
+  const key = positionKey(view);
+  let list = registry.lists.get(key);
+  if (list) {
+    const current = catchUp(db, view, list);
+    if (current) {
+      registry.lists.delete(key); // most recently used last
+      registry.lists.set(key, current);
+      return current.rowids;
+    }
+    registry.lists.delete(key);
+    list = undefined;
+  }
+  const request = positionListRequest(view, options.caseCountEstimate);
+  if (options.buildNow) {
+    const read = readPositionList(db, request);
+    keep(registry, { key, ...read });
+    return read.rowids;
+  }
+  const rows = view.indexedQueue?.memberCount ?? options.caseCountEstimate;
+  if (registry.builder && rows > registry.backgroundAbove && !registry.building.has(key)) {
+    const done = registry.builder
+      .build(request)
+      .then((read) => {
+        // A list that has fallen behind since is caught up (or rebuilt) on its next use.
+        keep(registry, { key, ...read });
+      })
+      .catch(() => {
+        // Pages keep being served without a list; the next request tries again.
+      })
+      .finally(() => registry.building.delete(key));
+    registry.building.set(key, done);
+  }
+  return null;
+}
+
+/** The keys of the views that have a position list now (tests). */
+export function listedViews(store: Pick<Store, 'db'>): string[] {
+  return [...registryOf(store.db).lists.keys()];
+}
+
+/** Drops every list of the store (tests and benchmarks measuring a cold start). */
+export function forgetCasePositions(store: Pick<Store, 'db'>): void {
+  registryOf(store.db).lists.clear();
+}
+
+/** Drops a list found inconsistent with the store (a page's rows no longer in the view). */
+export function dropCasePositions(store: Pick<Store, 'db'>, view: CompiledCaseView): void {
+  registryOf(store.db).lists.delete(positionKey(view));
+}
+
+/** Settles when no list is being built (benchmarks and tests wait for the background). */
+export async function casePositionsSettled(store: Pick<Store, 'db'>): Promise<void> {
+  const registry = registryOf(store.db);
+  while (registry.building.size > 0) await Promise.all(registry.building.values());
+}
+
+function keep(registry: Registry, list: PositionList): void {
+  registry.lists.delete(list.key);
+  registry.lists.set(list.key, list);
+  let total = 0;
+  for (const l of registry.lists.values()) total += l.rowids.length;
+  for (const [key, l] of registry.lists) {
+    if (total <= MAX_LISTED_ROWIDS || key === list.key) break;
+    registry.lists.delete(key);
+    total -= l.rowids.length;
+  }
+}
+
+/**
+ * The list brought up to the log's last entry, or null when it must be rebuilt. Changed cases
+ * leave the list in one pass (a bitmap over rowids); those still in the view go back at the
+ * position a binary search finds, all merged in a second pass.
+ */
+function catchUp(
+  db: Database.Database,
+  view: CompiledCaseView,
+  list: PositionList,
+): PositionList | null {
+  const queueId = view.indexedQueue?.id ?? null;
+  if (membershipVersion(db, queueId) !== list.version) return null;
+  const { lo, hi } = db
+    .prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM case_changes')
+    .get() as { lo: number | null; hi: number | null };
+  if ((hi ?? 0) === list.seq) return list;
+  if (hi === null || lo === null || hi < list.seq || lo > list.seq + 1) return null;
+  const changed = db
+    .prepare('SELECT DISTINCT case_rowid FROM case_changes WHERE seq > ? LIMIT ?')
+    .pluck()
+    .all(list.seq, CATCH_UP_MAX + 1) as number[];
+  if (changed.length > CATCH_UP_MAX) return null;
+
+  const where = caseViewWhere(view);
+  const present = db
+    .prepare(
+      `SELECT cases.rowid FROM cases WHERE cases.rowid IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
+    )
+    .pluck()
+    .all(JSON.stringify(changed), ...where.params) as number[];
+
+  let maxRowid = 0;
+  for (const r of changed) if (r > maxRowid) maxRowid = r;
+  const out = new Uint8Array(maxRowid + 1);
+  for (const r of changed) out[r] = 1;
+  const old = list.rowids;
+  const kept = new Float64Array(old.length);
+  let n = 0;
+  for (let i = 0; i < old.length; i++) {
+    const r = old[i]!;
+    if (r > maxRowid || out[r] === 0) kept[n++] = r;
+  }
+
+  const column = CASE_SORT_COLUMNS[view.sort];
+  const before = db
+    .prepare(
+      `SELECT CASE WHEN a.${column} IS b.${column} THEN a.id < b.id WHEN a.${column} IS NULL THEN 1
+              WHEN b.${column} IS NULL THEN 0 ELSE a.${column} < b.${column} END
+       FROM cases a, cases b WHERE a.rowid = ? AND b.rowid = ?`,
+    )
+    .pluck();
+  const precedes = (a: number, b: number) => before.get(a, b) === 1;
+  const placed = present.map((rowid) => {
+    let low = 0;
+    let high = n;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (precedes(kept[mid]!, rowid)) low = mid + 1;
+      else high = mid;
+    }
+    return { rowid, at: low };
+  });
+  placed.sort((x, y) => x.at - y.at || (precedes(x.rowid, y.rowid) ? -1 : 1));
+
+  const rowids = new Float64Array(n + placed.length);
+  let from = 0;
+  let to = 0;
+  for (const p of placed) {
+    rowids.set(kept.subarray(from, p.at), to);
+    to += p.at - from;
+    from = p.at;
+    rowids[to++] = p.rowid;
+  }
+  rowids.set(kept.subarray(from, n), to);
+  return { key: list.key, version: list.version, seq: hi, rowids };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The background builder: one worker thread per store, reading lists one at a time.
+
+const workerReply = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('list'),
+    id: z.number(),
+    seq: z.number(),
+    version: z.string(),
+    rowids: z.instanceof(Float64Array),
+  }),
+  z.object({ type: z.literal('error'), id: z.number(), message: z.string() }),
+]);
+
+interface BackgroundBuilder {
+  build(request: PositionListRequest): Promise<PositionListRead>;
+}
+
+/** The position-list worker next to the import worker (.ts under tsx, .cjs in Electron). */
+export function positionsWorkerBeside(importWorker: WorkerScript): WorkerScript {
+  const dir = path.dirname(importWorker.path);
+  const extension = path.extname(importWorker.path);
+  return { path: path.join(dir, `positions-worker${extension}`), execArgv: importWorker.execArgv };
+}
+
+/**
+ * Lets big views build their position lists in a worker thread on a read connection to the
+ * store's file (WAL: the app keeps writing meanwhile). The worker starts with the first list
+ * and does not keep the process alive while idle. Views of more than `above` cases (default
+ * SORTED_MEMBERS_MAX) are listed there. In-memory stores have no file: nothing is built for them.
+ */
+export function enableBackgroundPositions(
+  store: Pick<Store, 'db' | 'file'>,
+  script: WorkerScript,
+  options: { above?: number } = {},
+): void {
+  if (store.file === ':memory:' || store.file === '') return;
+  const registry = registryOf(store.db);
+  registry.backgroundAbove = options.above ?? SORTED_MEMBERS_MAX;
+  if (registry.builder) return;
+  let worker: Worker | null = null;
+  let nextId = 1;
+  const waiting = new Map<
+    number,
+    { resolve: (r: PositionListRead) => void; reject: (e: Error) => void }
+  >();
+  const failAll = (err: Error) => {
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+    worker = null;
+  };
+  const start = (): Worker => {
+    const w = new Worker(script.path, {
+      execArgv: script.execArgv,
+      workerData: { dbPath: store.file },
+    });
+    w.unref();
+    w.on('message', (raw: unknown) => {
+      const msg = workerReply.parse(raw);
+      const entry = waiting.get(msg.id);
+      if (!entry) return;
+      waiting.delete(msg.id);
+      if (msg.type === 'list') entry.resolve(msg);
+      else entry.reject(new Error(msg.message));
+    });
+    w.on('error', failAll);
+    w.on('exit', (code) => failAll(new Error(`position worker stopped (exit code ${code})`)));
+    return w;
+  };
+  registry.builder = {
+    build(request) {
+      worker ??= start();
+      const id = nextId++;
+      const running = worker;
+      running.ref(); // a pending list keeps the process alive; an idle worker does not
+      return new Promise<PositionListRead>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        running.postMessage({ id, request });
+      }).finally(() => {
+        if (waiting.size === 0) running.unref();
+      });
+    },
+  };
+}
