@@ -45,6 +45,7 @@ import {
 } from '../../main/services/case-view';
 import { planCsvExport, startCsvExportJob } from '../../main/services/export-csv';
 import { forgetPageAnchors } from '../../main/services/cases';
+import { casePositionsSettled, forgetCasePositions } from '../../main/services/case-positions';
 import { percentiles, type Percentiles } from './case-page';
 import { buildCaseStore } from './case-store';
 
@@ -74,6 +75,21 @@ export interface PageRow {
   floor: Percentiles;
   /** how the page was found for offset 0 */
   plan: 'sort index' | 'members';
+  /**
+   * Jumps only: the view's position list (case-positions.ts). buildMs: from opening the view
+   * (its first page) until the list was ready; firstJumpMs: one jump made right after opening,
+   * before the list is ready (served without it, while the worker reads the list);
+   * fetchFloor: fetching the same 100 rows by rowid, bare.
+   */
+  list?: { buildMs: number; firstJumpMs: number; fetchFloor: Percentiles };
+}
+
+export interface AfterChangeRow {
+  queue: string;
+  members: number;
+  sort: string;
+  /** a page at a random offset right after one case changed (the list catches up first) */
+  router: Percentiles;
 }
 
 export interface LuceneRow {
@@ -99,6 +115,7 @@ export interface QueuesBenchResult {
   pages: PageRow[];
   scroll: PageRow[];
   deepPages: PageRow[];
+  afterChange: AfterChangeRow[];
   lucene: LuceneRow[];
   csv: {
     rows: number;
@@ -230,7 +247,12 @@ function pageSql(ws: Workspace, view: CaseViewInput, offset: number) {
   return { fromMembers, ...outer(unbounded) };
 }
 
-/** Cold jumps: the page at each offset with no remembered page end (plain OFFSET). */
+/**
+ * Jumps: the page at each offset with no remembered page end. Each view starts without a
+ * position list: its first page (offset 0) opens it, one jump follows at once (before the list
+ * is ready), then the wait for the list is timed, then the samples run. Floors: the same page as
+ * a plain OFFSET SELECT, and the fetch of its 100 rows by rowid.
+ */
 async function measureJumps(
   ws: Workspace,
   router: Router,
@@ -240,23 +262,45 @@ async function measureJumps(
   rng: SeededRandom,
 ): Promise<PageRow[]> {
   const rows: PageRow[] = [];
+  const db = ws.store.db;
   for (const sort of CASE_SORT_FIELDS) {
     for (const direction of ['desc', 'asc'] as const) {
       const routerMs: number[] = [];
       const floorMs: number[] = [];
+      const fetchMs: number[] = [];
       const view = { queueId: queue.id, sort, direction };
       const plan = pageSql(ws, view, 0).fromMembers ? 'members' : 'sort index';
+      const invoke = async (offset: number) => {
+        forgetPageAnchors(db);
+        const r = await router.invoke('cases.list', { ...view, offset, limit: LIMIT });
+        if (!r.ok) throw new Error(r.error.message);
+        return (r.data as { rows: { id: string }[] }).rows.map((x) => x.id);
+      };
+      forgetCasePositions(ws.store);
+      const opened = process.hrtime.bigint();
+      await invoke(0);
+      const firstJumpMs = await timedAsync(() => invoke(offsets(rng)));
+      await casePositionsSettled(ws.store);
+      const buildMs = ms(opened);
+      const fetchRows = db.prepare(
+        `SELECT c.*, t.name FROM cases c CROSS JOIN tenants t ON t.id = c.tenant_id
+         WHERE c.rowid IN (SELECT value FROM json_each(?)) ${caseViewOrder(compileCaseView(ws.store, view), 'c')}`,
+      );
       for (let i = 0; i < samples; i++) {
         const offset = i === 0 ? 0 : offsets(rng);
         const bare = pageSql(ws, view, offset);
-        const stmt = ws.store.db.prepare(bare.sql);
-        const runFloor = () => floorMs.push(timeMs(() => stmt.all(...bare.params)));
+        const stmt = db.prepare(bare.sql);
+        let ids: string[] = [];
+        const runFloor = () =>
+          floorMs.push(
+            timeMs(() => {
+              ids = (stmt.all(...bare.params) as { id: string }[]).map((r) => r.id);
+            }),
+          );
         const runRouter = async () => {
-          forgetPageAnchors(ws.store.db);
           routerMs.push(
             await timedAsync(async () => {
-              const r = await router.invoke('cases.list', { ...view, offset, limit: LIMIT });
-              if (!r.ok) throw new Error(r.error.message);
+              await invoke(offset);
             }),
           );
         };
@@ -268,6 +312,10 @@ async function measureJumps(
           await runRouter();
           runFloor();
         }
+        const rowids = JSON.stringify(
+          ids.map((id) => db.prepare('SELECT rowid FROM cases WHERE id = ?').pluck().get(id)),
+        );
+        fetchMs.push(timeMs(() => fetchRows.all(rowids)));
       }
       rows.push({
         queue: queue.name,
@@ -276,10 +324,57 @@ async function measureJumps(
         router: percentiles(routerMs),
         floor: percentiles(floorMs),
         plan,
+        list: { buildMs, firstJumpMs, fetchFloor: percentiles(fetchMs) },
       });
     }
   }
   return rows;
+}
+
+/**
+ * A page at a random offset right after one case changed status (so it moves between All Open
+ * and All Closed): the view's position list re-places the logged change before serving it.
+ */
+async function measureAfterChange(
+  ws: Workspace,
+  router: Router,
+  queue: { id: string; name: string; members: number },
+  sort: CaseSortField,
+  rng: SeededRandom,
+): Promise<AfterChangeRow> {
+  const db = ws.store.db;
+  const view = { queueId: queue.id, sort, direction: 'desc' as const };
+  const invoke = async (offset: number) => {
+    forgetPageAnchors(db);
+    const r = await router.invoke('cases.list', { ...view, offset, limit: LIMIT });
+    if (!r.ok) throw new Error(r.error.message);
+  };
+  await invoke(0);
+  await casePositionsSettled(ws.store);
+  const maxRowid = caseCountEstimate(ws.store);
+  const routerMs: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const c = db
+      .prepare('SELECT id, status FROM cases WHERE rowid = ?')
+      .get(rng.int(1, maxRowid)) as { id: string; status: string } | undefined;
+    if (!c) continue;
+    const next = c.status === 'New' ? 'Resolved' : 'New';
+    writeTransaction(ws.store, 'bench', (w) => {
+      w.db
+        .prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?')
+        .run(next, w.now, c.id);
+      w.updated(ws.user.tenantId, 'case', c.id, { status: c.status }, { status: next });
+      refreshQueueMembership(w, [c.id]);
+    });
+    const offset = rng.int(0, Math.max(0, queue.members - LIMIT));
+    routerMs.push(await timedAsync(() => invoke(offset)));
+  }
+  return {
+    queue: queue.name,
+    members: queue.members,
+    sort: `${sort} desc`,
+    router: percentiles(routerMs),
+  };
 }
 
 /**
@@ -502,6 +597,13 @@ export async function benchQueues(
       deepPages.push(...(await measureJumps(ws, router, queue, deep, 3, rng)));
       log(`  pages of ${queue.name}: done (deep)`);
     }
+    const afterChange: AfterChangeRow[] = [];
+    for (const queue of pageQueues.slice(0, 2)) {
+      for (const sort of ['updatedAt', 'name'] as const) {
+        afterChange.push(await measureAfterChange(ws, router, queue, sort, rng));
+      }
+    }
+    log('  pages after one case changes: done');
 
     // (5) Lucene: top 100 by score.
     const lucene: LuceneRow[] = [];
@@ -624,6 +726,7 @@ export async function benchQueues(
       pages,
       scroll,
       deepPages,
+      afterChange,
       lucene,
       csv: {
         rows: written.rows,
