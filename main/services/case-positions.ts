@@ -32,7 +32,8 @@ import type { WorkerScript } from './import-job';
  *   logged since it was read: each is taken out, and put back by binary search (comparisons in
  *   SQL, so collation and NULL order are SQLite's own) if it is still in the view. A list that
  *   is behind by more than CATCH_UP_MAX cases, older than the log, or whose queue was re-indexed
- *   or pruned since (the queue's generation and range start) is rebuilt.
+ *   since (a new generation) is rebuilt. Cases that aged out of a queue's relative range (its
+ *   range start moved) are taken out like changed cases.
  * - A page served from a list checks that its rows are still in the view; if not, the list is
  *   dropped and the page is served the usual way.
  */
@@ -55,8 +56,10 @@ const MAX_LISTED_ROWIDS = 8_000_000;
 export interface PositionListRead {
   /** the last case_changes entry the list reflects */
   seq: number;
-  /** the queue's membership version when read ('' without a queue) */
+  /** the queue's index generation when read ('' without a queue) */
   version: string;
+  /** the start of the queue's range when read: members created before it were pruned */
+  rangeFrom: number | null;
   /** the view's rowids in ascending order of (sort column, id) */
   rowids: Float64Array;
 }
@@ -100,13 +103,21 @@ export function positionKey(view: CompiledCaseView): string {
   return JSON.stringify([view.indexedQueue?.id ?? null, view.filter, view.filterParams, view.sort]);
 }
 
-/** What a queue's membership is, apart from case changes: re-index generation and range start. */
-export function membershipVersion(db: Database.Database, queueId: string | null): string {
-  if (queueId === null) return '';
+/**
+ * What a queue's membership is, apart from case changes: its re-index generation, and the start
+ * of its range (pruneAgedQueueMembers moves it as cases age out of a relative range).
+ */
+export function membershipVersion(
+  db: Database.Database,
+  queueId: string | null,
+): { version: string; rangeFrom: number | null } {
+  if (queueId === null) return { version: '', rangeFrom: null };
   const row = db
     .prepare('SELECT generation, range_from AS rangeFrom FROM queue_index WHERE queue_id = ?')
     .get(queueId) as { generation: number; rangeFrom: number | null } | undefined;
-  return row ? `${row.generation}:${row.rangeFrom ?? ''}` : 'none';
+  return row
+    ? { version: String(row.generation), rangeFrom: row.rangeFrom }
+    : { version: 'none', rangeFrom: null };
 }
 
 function lastChange(db: Database.Database): number {
@@ -143,7 +154,7 @@ export function readPositionList(
 ): PositionListRead {
   return db.transaction(() => {
     const seq = lastChange(db);
-    const version = membershipVersion(db, request.queueId);
+    const { version, rangeFrom } = membershipVersion(db, request.queueId);
     let rowids = new Float64Array(1024);
     let n = 0;
     const stmt = db.prepare(request.sql).pluck();
@@ -155,7 +166,7 @@ export function readPositionList(
       }
       rowids[n++] = rid;
     }
-    return { seq, version, rowids: rowids.slice(0, n) };
+    return { seq, version, rangeFrom, rowids: rowids.slice(0, n) };
   })();
 }
 
@@ -174,7 +185,13 @@ export function casePositions(
   const key = positionKey(view);
   let list = registry.lists.get(key);
   if (list) {
-    const current = catchUp(db, view, list);
+    let current: PositionList | null;
+    try {
+      current = catchUp(db, view, list);
+    } catch (err) {
+      registry.lists.delete(key); // it may be half compacted
+      throw err;
+    }
     if (current) {
       registry.lists.delete(key); // most recently used last
       registry.lists.set(key, current);
@@ -241,8 +258,9 @@ function keep(registry: Registry, list: PositionList): void {
 
 /**
  * The list brought up to the log's last entry, or null when it must be rebuilt. Changed cases
- * leave the list in one pass (a bitmap over rowids); those still in the view go back at the
- * position a binary search finds, all merged in a second pass.
+ * (and cases that aged out of the queue's range since) leave the list in one pass over it, in
+ * place (a bitmap over rowids marks them); those still in the view go back at the position a
+ * binary search finds, all merged in a second pass.
  */
 function catchUp(
   db: Database.Database,
@@ -250,16 +268,30 @@ function catchUp(
   list: PositionList,
 ): PositionList | null {
   const queueId = view.indexedQueue?.id ?? null;
-  if (membershipVersion(db, queueId) !== list.version) return null;
+  const membership = membershipVersion(db, queueId);
+  if (membership.version !== list.version) return null;
   const { lo, hi } = db
     .prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM case_changes')
     .get() as { lo: number | null; hi: number | null };
-  if ((hi ?? 0) === list.seq) return list;
-  if (hi === null || lo === null || hi < list.seq || lo > list.seq + 1) return null;
+  const seq = hi ?? 0;
+  const aged = membership.rangeFrom !== list.rangeFrom;
+  if (seq === list.seq && !aged) return list;
+  if (seq < list.seq || (seq > list.seq && (lo === null || lo > list.seq + 1))) return null;
   const changed = db
     .prepare('SELECT DISTINCT case_rowid FROM case_changes WHERE seq > ? LIMIT ?')
     .pluck()
     .all(list.seq, CATCH_UP_MAX + 1) as number[];
+  if (aged) {
+    // Members created before the new range start were pruned without a case change.
+    if (list.rangeFrom === null || membership.rangeFrom === null) return null;
+    if (membership.rangeFrom < list.rangeFrom) return null;
+    changed.push(
+      ...(db
+        .prepare('SELECT rowid FROM cases WHERE created_at >= ? AND created_at < ? LIMIT ?')
+        .pluck()
+        .all(list.rangeFrom, membership.rangeFrom, CATCH_UP_MAX + 1) as number[]),
+    );
+  }
   if (changed.length > CATCH_UP_MAX) return null;
 
   const where = caseViewWhere(view);
@@ -274,11 +306,11 @@ function catchUp(
   for (const r of changed) if (r > maxRowid) maxRowid = r;
   const out = new Uint8Array(maxRowid + 1);
   for (const r of changed) out[r] = 1;
-  const old = list.rowids;
-  const kept = new Float64Array(old.length);
+  // The list is this registry's own: compact it in place.
+  const kept = list.rowids;
   let n = 0;
-  for (let i = 0; i < old.length; i++) {
-    const r = old[i]!;
+  for (let i = 0; i < kept.length; i++) {
+    const r = kept[i]!;
     if (r > maxRowid || out[r] === 0) kept[n++] = r;
   }
 
@@ -303,17 +335,28 @@ function catchUp(
   });
   placed.sort((x, y) => x.at - y.at || (precedes(x.rowid, y.rowid) ? -1 : 1));
 
-  const rowids = new Float64Array(n + placed.length);
-  let from = 0;
-  let to = 0;
-  for (const p of placed) {
-    rowids.set(kept.subarray(from, p.at), to);
-    to += p.at - from;
-    from = p.at;
-    rowids[to++] = p.rowid;
+  let rowids: Float64Array;
+  if (placed.length === 0) {
+    rowids = kept.subarray(0, n);
+  } else {
+    rowids = new Float64Array(n + placed.length);
+    let from = 0;
+    let to = 0;
+    for (const p of placed) {
+      rowids.set(kept.subarray(from, p.at), to);
+      to += p.at - from;
+      from = p.at;
+      rowids[to++] = p.rowid;
+    }
+    rowids.set(kept.subarray(from, n), to);
   }
-  rowids.set(kept.subarray(from, n), to);
-  return { key: list.key, version: list.version, seq: hi, rowids };
+  return {
+    key: list.key,
+    version: list.version,
+    rangeFrom: membership.rangeFrom,
+    seq,
+    rowids,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,6 +368,7 @@ const workerReply = z.discriminatedUnion('type', [
     id: z.number(),
     seq: z.number(),
     version: z.string(),
+    rangeFrom: z.number().nullable(),
     rowids: z.instanceof(Float64Array),
   }),
   z.object({ type: z.literal('error'), id: z.number(), message: z.string() }),

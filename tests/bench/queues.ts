@@ -276,6 +276,8 @@ async function measureJumps(
         if (!r.ok) throw new Error(r.error.message);
         return (r.data as { rows: { id: string }[] }).rows.map((x) => x.id);
       };
+      // lists the previous views asked for (scrolling) are finished first, then dropped
+      await casePositionsSettled(ws.store);
       forgetCasePositions(ws.store);
       const opened = process.hrtime.bigint();
       await invoke(0);

@@ -25,6 +25,7 @@ import { loadDemoData } from '../../main/services/demo';
 import {
   DAY_MS,
   markAllQueuesPending,
+  pruneAgedQueueMembers,
   refreshQueueMembership,
   reindexQueueNow,
   saveQueue,
@@ -268,6 +269,18 @@ describe('position lists (deep pages and jumps of big views)', () => {
     reindexQueueNow(ws.store, DEFAULT_QUEUE_IDS.allOpen);
     expect(listed(view, false)).toBeNull();
     expect(listed(view, true)).toEqual(sqlOrder(view));
+  });
+
+  it('cases that age out of a relative range leave the list without a rebuild', () => {
+    const view = { queueId: customQueue, sort: 'name' as const, direction: 'asc' as const };
+    expect(listed(view, true)).toEqual(sqlOrder(view));
+    const before = sqlOrder(view).length;
+    // 300 days on, the 365-day range starts 65 days ago: older cases leave the queue
+    pruneAgedQueueMembers(ws.store, Date.now() + 300 * DAY_MS, customQueue);
+    const after = sqlOrder(view);
+    expect(after.length).toBeLessThan(before);
+    expect(after.length).toBeGreaterThan(0);
+    expect(listed(view, false)).toEqual(after);
   });
 
   it('keeps the change log to its last CASE_CHANGES_KEPT entries', () => {
