@@ -82,6 +82,8 @@ export interface PageRow {
    * fetchFloor: fetching the same 100 rows by rowid, bare.
    */
   list?: { buildMs: number; firstJumpMs: number; fetchFloor: Percentiles };
+  /** every timed page (jumps), for percentiles pooled over all views */
+  samples?: number[];
 }
 
 export interface AfterChangeRow {
@@ -327,6 +329,7 @@ async function measureJumps(
         floor: percentiles(floorMs),
         plan,
         list: { buildMs, firstJumpMs, fetchFloor: percentiles(fetchMs) },
+        samples: routerMs,
       });
     }
   }
