@@ -122,7 +122,8 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
     const got = fetch(
       {
         // the rows must still be in the view: a list that disagrees is dropped
-        sql: `SELECT cases.rowid AS rid FROM cases WHERE cases.rowid IN (SELECT value FROM json_each(?)) AND ${where.sql} LIMIT ? OFFSET ?`,
+        // json_each first (CROSS JOIN pins the order): never a scan of cases testing IN
+        sql: `SELECT cases.rowid AS rid FROM json_each(?) j CROSS JOIN cases ON cases.rowid = j.value WHERE ${where.sql} LIMIT ? OFFSET ?`,
         params: [JSON.stringify(slice), ...where.params],
       },
       0,

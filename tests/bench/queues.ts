@@ -337,6 +337,30 @@ async function measureJumps(
 }
 
 /**
+ * Flips one random case between New and Resolved through the write path (it moves between All
+ * Open and All Closed); `refresh` runs its queue membership refresh. False when the rowid drawn
+ * has no case.
+ */
+function flipRandomCase(
+  ws: Workspace,
+  rng: SeededRandom,
+  maxRowid: number,
+  refresh: (w: Parameters<typeof refreshQueueMembership>[0], id: string) => void,
+): boolean {
+  const c = ws.store.db
+    .prepare('SELECT id, status FROM cases WHERE rowid = ?')
+    .get(rng.int(1, maxRowid)) as { id: string; status: string } | undefined;
+  if (!c) return false;
+  const next = c.status === 'New' ? 'Resolved' : 'New';
+  writeTransaction(ws.store, 'bench', (w) => {
+    w.db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(next, w.now, c.id);
+    w.updated(ws.user.tenantId, 'case', c.id, { status: c.status }, { status: next });
+    refresh(w, c.id);
+  });
+  return true;
+}
+
+/**
  * A page at a random offset right after one case changed status (so it moves between All Open
  * and All Closed): the view's position list re-places the logged change before serving it.
  */
@@ -359,18 +383,7 @@ async function measureAfterChange(
   const maxRowid = caseCountEstimate(ws.store);
   const routerMs: number[] = [];
   for (let i = 0; i < 40; i++) {
-    const c = db
-      .prepare('SELECT id, status FROM cases WHERE rowid = ?')
-      .get(rng.int(1, maxRowid)) as { id: string; status: string } | undefined;
-    if (!c) continue;
-    const next = c.status === 'New' ? 'Resolved' : 'New';
-    writeTransaction(ws.store, 'bench', (w) => {
-      w.db
-        .prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?')
-        .run(next, w.now, c.id);
-      w.updated(ws.user.tenantId, 'case', c.id, { status: c.status }, { status: next });
-      refreshQueueMembership(w, [c.id]);
-    });
+    if (!flipRandomCase(ws, rng, maxRowid, (w, id) => refreshQueueMembership(w, [id]))) continue;
     const offset = rng.int(0, Math.max(0, queue.members - LIMIT));
     routerMs.push(await timedAsync(() => invoke(offset)));
   }
@@ -543,18 +556,10 @@ export async function benchQueues(
     const floorMs: number[] = [];
     const countsFloor = db.prepare('SELECT queue_id, member_count FROM queue_index');
     for (let i = 0; i < 300; i++) {
-      const c = db
-        .prepare('SELECT id, status FROM cases WHERE rowid = ?')
-        .get(rng.int(1, maxRowid)) as { id: string; status: string } | undefined;
-      if (!c) continue;
-      const next = c.status === 'New' ? 'Resolved' : 'New';
-      writeTransaction(ws.store, 'bench', (w) => {
-        w.db
-          .prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?')
-          .run(next, w.now, c.id);
-        w.updated(ws.user.tenantId, 'case', c.id, { status: c.status }, { status: next });
-        refreshMs.push(timeMs(() => refreshQueueMembership(w, [c.id])));
-      });
+      const flipped = flipRandomCase(ws, rng, maxRowid, (w, id) =>
+        refreshMs.push(timeMs(() => refreshQueueMembership(w, [id]))),
+      );
+      if (!flipped) continue;
       if (i % 2 === 0) {
         floorMs.push(timeMs(() => countsFloor.all()));
         countsMs.push(timeMs(() => listQueues(ws.store, ws.user.id)));

@@ -168,6 +168,17 @@ async function main(): Promise<void> {
     const worstScroll = Math.max(...q.scroll.map((p) => p.router.p95));
     const worstDeep = Math.max(...q.deepPages.map((p) => p.router.p95));
     const worstAfterChange = Math.max(...q.afterChange.map((p) => p.router.p95));
+    const JUMP_HEADER = [
+      'queue',
+      'members',
+      'sort',
+      'plan',
+      'list ready',
+      'first jump',
+      'cases.list via router',
+      'floor: OFFSET SELECT',
+      'floor: fetch by rowid',
+    ];
     const jumpRow = (p: (typeof q.pages)[number]) => [
       p.queue,
       fmt(p.members),
@@ -217,37 +228,11 @@ async function main(): Promise<void> {
       '',
       'Page of 100 within a queue, cold jumps to offset 0 and random offsets in [0, 10,000) (no remembered page ends; plan as chosen for offset 0 without a list): p50 / p95 / p99 ms',
       'list ready = ms from opening the view until its position list was ready; first jump = one jump made right after opening, served without the list',
-      table(
-        [
-          'queue',
-          'members',
-          'sort',
-          'plan',
-          'list ready',
-          'first jump',
-          'cases.list via router',
-          'floor: OFFSET SELECT',
-          'floor: fetch by rowid',
-        ],
-        q.pages.map(jumpRow),
-      ),
+      table(JUMP_HEADER, q.pages.map(jumpRow)),
       `worst p95 of a view ${ms2(worstPage)} ms (target < 20 ms: ${verdict(worstPage < 20)}); all jumps pooled p50 / p95 / p99 ${pooled(q.pages)} ms; slowest list ${ms2(slowestList(q.pages))} ms; slowest first jump before its list ${ms2(firstJumps(q.pages))} ms`,
       '',
       'Deep pages (offsets around the middle of the queue): p50 / p95 / p99 ms',
-      table(
-        [
-          'queue',
-          'members',
-          'sort',
-          'plan',
-          'list ready',
-          'first jump',
-          'cases.list via router',
-          'floor: OFFSET SELECT',
-          'floor: fetch by rowid',
-        ],
-        q.deepPages.map(jumpRow),
-      ),
+      table(JUMP_HEADER, q.deepPages.map(jumpRow)),
       `worst p95 of a view ${ms2(worstDeep)} ms (target < 20 ms: ${verdict(worstDeep < 20)}); all deep pages pooled p50 / p95 / p99 ${pooled(q.deepPages)} ms; slowest list ${ms2(slowestList(q.deepPages))} ms; slowest first jump before its list ${ms2(firstJumps(q.deepPages))} ms`,
       '',
       'Page at a random offset right after one case changed status (the list catches up first): p50 / p95 / p99 ms',
