@@ -50,6 +50,8 @@ export const BACKGROUND_LIST_MIN = 1_000;
 export const CASE_CHANGES_KEPT = 100_000;
 /** A list behind by more changed cases than this is rebuilt rather than caught up. */
 export const CATCH_UP_MAX = 1_000;
+/** After a background build fails, the next one waits this long (ms). */
+const BACKGROUND_RETRY_MS = 30_000;
 /** Rowids held in all lists of one store at most (8 bytes each: 64 MB). */
 const MAX_LISTED_ROWIDS = 8_000_000;
 
@@ -80,6 +82,10 @@ interface Registry {
   builder: BackgroundBuilder | null;
   /** views of more cases than this are listed in the background */
   backgroundAbove: number;
+  /** no background builds before this time (ms) after one failed */
+  pausedUntil: number;
+  /** the last background failure, for diagnostics */
+  lastError: string | null;
 }
 
 const registries = new WeakMap<Database.Database, Registry>();
@@ -92,6 +98,8 @@ function registryOf(db: Database.Database): Registry {
       building: new Map(),
       builder: null,
       backgroundAbove: BACKGROUND_LIST_MIN,
+      pausedUntil: 0,
+      lastError: null,
     };
     registries.set(db, registry);
   }
@@ -207,15 +215,23 @@ export function casePositions(
     return read.rowids;
   }
   const rows = view.indexedQueue?.memberCount ?? options.caseCountEstimate;
-  if (registry.builder && rows > registry.backgroundAbove && !registry.building.has(key)) {
+  if (
+    registry.builder &&
+    rows > registry.backgroundAbove &&
+    !registry.building.has(key) &&
+    Date.now() >= registry.pausedUntil
+  ) {
     const done = registry.builder
       .build(request)
       .then((read) => {
         // A list that has fallen behind since is caught up (or rebuilt) on its next use.
         keep(registry, { key, ...read });
       })
-      .catch(() => {
-        // Pages keep being served without a list; the next request tries again.
+      .catch((err: unknown) => {
+        // Pages keep being served without a list; builds pause for a while (a worker that
+        // cannot start is not restarted on every page).
+        registry.lastError = err instanceof Error ? err.message : String(err);
+        registry.pausedUntil = Date.now() + BACKGROUND_RETRY_MS;
       })
       .finally(() => registry.building.delete(key));
     registry.building.set(key, done);
@@ -223,9 +239,18 @@ export function casePositions(
   return null;
 }
 
-/** The keys of the views that have a position list now (tests). */
+/** The keys of the views that have a position list now, and the last build failure (tests). */
 export function listedViews(store: Pick<Store, 'db'>): string[] {
   return [...registryOf(store.db).lists.keys()];
+}
+
+export function lastPositionsError(store: Pick<Store, 'db'>): string | null {
+  return registryOf(store.db).lastError;
+}
+
+/** Lists being read in the background now. */
+export function pendingPositionBuilds(store: Pick<Store, 'db'>): number {
+  return registryOf(store.db).building.size;
 }
 
 /** Drops every list of the store (tests and benchmarks measuring a cold start). */

@@ -11,6 +11,8 @@ import {
   casePositionsSettled,
   enableBackgroundPositions,
   forgetCasePositions,
+  lastPositionsError,
+  pendingPositionBuilds,
   listedViews,
   positionKey,
   positionsWorkerBeside,
@@ -324,5 +326,48 @@ describe('position lists (deep pages and jumps of big views)', () => {
     const page = listCases(ws.store, { ...view, offset, limit: 20 }).rows.map((r) => r.id);
     expect(page).toEqual(ids(now.slice(offset, offset + 20)));
     expect(listedViews(ws.store)).toContain(key);
+  });
+
+  it('a worker that cannot start leaves pages exact and pauses further builds', async () => {
+    const other = openWorkspace(path.join(dir, 'broken.db'), {
+      create: true,
+      migrationsFolder: sourceMigrationsFolder(),
+    });
+    try {
+      await loadDemoData(other.store, { alerts: 300, seed: 4, endAt: END_AT });
+      for (const id of markAllQueuesPending(other.store)) reindexQueueNow(other.store, id);
+      enableBackgroundPositions(
+        other.store,
+        { path: path.join(dir, 'no-such-worker.ts'), execArgv: ['--import', 'tsx'] },
+        { above: 0 },
+      );
+      const view = { queueId: DEFAULT_QUEUE_IDS.allClosed, sort: 'score' as const };
+      const page = () =>
+        listCases(other.store, { ...view, direction: 'desc', offset: 10, limit: 10 }).rows.map(
+          (r) => r.id,
+        );
+      const compiled = compileCaseView(other.store, { ...view, direction: 'desc' });
+      const { sql, params } = caseViewRowidSql(compiled, false);
+      const idOf = other.store.db.prepare('SELECT id FROM cases WHERE rowid = ?').pluck();
+      const fromSql = (
+        other.store.db
+          .prepare(sql)
+          .pluck()
+          .all(...params, 10, 10) as number[]
+      ).map((rowid) => idOf.get(rowid) as string);
+      const expected = page();
+      expect(expected).toEqual(fromSql);
+      expect(expected).toHaveLength(10);
+      expect(pendingPositionBuilds(other.store)).toBe(1);
+      await casePositionsSettled(other.store);
+      expect(lastPositionsError(other.store)).toMatch(/no-such-worker|Cannot find|exit code/);
+      expect(listedViews(other.store)).toEqual([]);
+      // paused: the next page does not start another build, and is still exact
+      expect(page()).toEqual(expected);
+      expect(pendingPositionBuilds(other.store)).toBe(0);
+      expect(listedViews(other.store)).toEqual([]);
+    } finally {
+      other.close();
+    }
   });
 });
