@@ -77,32 +77,37 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
   const view = compileCaseView(store, q);
   const anchors = pageAnchors(store.db, caseViewKey(view));
   const estimate = caseCountEstimate(store);
-  const order = caseViewOrder(view, 'c');
-  const fetch = (inner: { sql: string; params: SqlParam[] }, skip: number, limit: number) =>
+  const fetch = (
+    v: CompiledCaseView,
+    inner: { sql: string; params: SqlParam[] },
+    skip: number,
+    limit: number,
+  ) =>
     store.db
       .prepare(
         `SELECT ${CASE_COLUMNS}, c.severity_rank AS severityRank
          FROM (${inner.sql}) p
          CROSS JOIN cases c ON c.rowid = p.rid CROSS JOIN tenants t ON t.id = c.tenant_id
-         ${order}`,
+         ${caseViewOrder(v, 'c')}`,
       )
       .all(...inner.params, limit, skip) as PageDbRow[];
   const page = (
+    v: CompiledCaseView,
     after: { sql: string; params: SqlParam[] } | null,
     skip: number,
     limit: number,
   ): PageDbRow[] => {
-    const fromMembers = drivesFromMembers(view, estimate, skip, limit);
-    const unbounded = caseViewRowidSql(view, fromMembers, after);
-    if (!fromMembers && view.filter !== '1' && plannerSortsMatches(store, unbounded)) {
+    const fromMembers = drivesFromMembers(v, estimate, skip, limit);
+    const unbounded = caseViewRowidSql(v, fromMembers, after);
+    if (!fromMembers && v.filter !== '1' && plannerSortsMatches(store, unbounded)) {
       // An index with the order within an equality of the filter gives the page directly.
-      const within = sortWithinEqualitySql(store, view, after);
-      if (within) return fetch(within, skip, limit);
+      const within = sortWithinEqualitySql(store, v, after);
+      if (within) return fetch(v, within, skip, limit);
       // Filters and search: try a bounded walk of the sort order first (caseViewWindowSql).
-      const walked = fetch(caseViewWindowSql(view, after), skip, limit);
+      const walked = fetch(v, caseViewWindowSql(v, after), skip, limit);
       if (walked.length === limit) return walked;
     }
-    return fetch(unbounded, skip, limit);
+    return fetch(v, unbounded, skip, limit);
   };
   let rows: PageDbRow[] | null = null;
   const positions = casePositions(store, view, {
@@ -120,6 +125,7 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
         : Array.from(positions.subarray(count - to, count - from)).reverse();
     const where = caseViewWhere(view);
     const got = fetch(
+      view,
       {
         // the rows must still be in the view: a list that disagrees is dropped
         // json_each first (CROSS JOIN pins the order): never a scan of cases testing IN
@@ -137,13 +143,27 @@ export function listCases(store: Store, q: ListCasesQuery): CasePage {
     // the table scrolls): a seek on the sort index replaces walking the skipped rows.
     const anchor = anchors.nearest(q.offset);
     const continuation = anchor ? keysetAfter(view, anchor) : null;
-    if (anchor && continuation && (continuation.then === null || q.offset === anchor.offset)) {
-      rows = page(continuation.first, q.offset - anchor.offset, q.limit);
+    const continues =
+      anchor && continuation && (continuation.then === null || q.offset === anchor.offset);
+    // A bare queue's size is known: a page nearer its end is read from the end, in the
+    // opposite order (the last page, the End key), so the walk is the shorter one.
+    const size = view.indexedQueue && view.filter === '1' ? view.indexedQueue.memberCount : null;
+    const afterPage = size === null ? Infinity : size - q.offset - q.limit;
+    const walk = continues ? q.offset - anchor.offset : q.offset;
+    if (size !== null && q.offset < size && afterPage < walk) {
+      const reversed: CompiledCaseView = {
+        ...view,
+        direction: view.direction === 'asc' ? 'desc' : 'asc',
+      };
+      rows = page(reversed, null, Math.max(0, afterPage), Math.min(q.limit, size - q.offset));
+      rows.reverse();
+    } else if (continues) {
+      rows = page(view, continuation.first, walk, q.limit);
       if (continuation.then && rows.length < q.limit) {
-        rows = rows.concat(page(continuation.then, 0, q.limit - rows.length));
+        rows = rows.concat(page(view, continuation.then, 0, q.limit - rows.length));
       }
     } else {
-      rows = page(null, q.offset, q.limit);
+      rows = page(view, null, q.offset, q.limit);
     }
   }
   const last = rows[rows.length - 1];

@@ -298,6 +298,27 @@ describe('position lists (deep pages and jumps of big views)', () => {
     expect(hi - lo + 1).toBe(CASE_CHANGES_KEPT);
   });
 
+  it('without a list, pages nearer the end of a queue are read from its end, in the same order', () => {
+    const idOf = ws.store.db.prepare('SELECT id FROM cases WHERE rowid = ?').pluck();
+    let checked = 0;
+    for (const view of views().filter((v) => v.queueId !== undefined)) {
+      for (const direction of ['asc', 'desc'] as const) {
+        const v = { ...view, direction };
+        const order = sqlOrder(v).map((rowid) => idOf.get(rowid) as string);
+        for (const offset of [order.length - 25, order.length - 7, Math.ceil(order.length * 0.6)]) {
+          if (offset < 0) continue;
+          forgetCasePositions(ws.store);
+          const page = listCases(ws.store, { ...v, offset, limit: 25 }).rows.map((r) => r.id);
+          expect(page, `${v.queueId} ${v.sort} ${direction} @${offset}`).toEqual(
+            order.slice(offset, offset + 25),
+          );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it('big views get their list from the worker thread; pages in the meantime are exact too', async () => {
     enableBackgroundPositions(ws.store, positionsWorkerBeside(sourceImportWorker()), { above: 0 });
     const view = {
