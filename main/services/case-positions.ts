@@ -163,18 +163,14 @@ export function readPositionList(
   return db.transaction(() => {
     const seq = lastChange(db);
     const { version, rangeFrom } = membershipVersion(db, request.queueId);
-    let rowids = new Float64Array(1024);
-    let n = 0;
-    const stmt = db.prepare(request.sql).pluck();
-    for (const rid of stmt.iterate(...request.params) as IterableIterator<number>) {
-      if (n === rowids.length) {
-        const grown = new Float64Array(rowids.length * 2);
-        grown.set(rowids);
-        rowids = grown;
-      }
-      rowids[n++] = rid;
-    }
-    return { seq, version, rangeFrom, rowids: rowids.slice(0, n) };
+    // all() rather than iterate(): a million rows come back in 0.1-0.25 s instead of 0.6-0.8 s
+    const rowids = Float64Array.from(
+      db
+        .prepare(request.sql)
+        .pluck()
+        .all(...request.params) as number[],
+    );
+    return { seq, version, rangeFrom, rowids };
   })();
 }
 
