@@ -48,6 +48,8 @@ export const SORTED_MEMBERS_MAX = 50_000;
 export const BACKGROUND_LIST_MIN = 1_000;
 /** Entries kept in case_changes (the trim trigger of migration 0016). */
 export const CASE_CHANGES_KEPT = 100_000;
+/** Up to this many changed cases are found in a list one native scan each, not in one pass. */
+const FEW_CHANGES = 4;
 /** A list behind by more changed cases than this is rebuilt rather than caught up. */
 export const CATCH_UP_MAX = 1_000;
 /** After a background build fails, the next one waits this long (ms). */
@@ -74,6 +76,8 @@ export interface PositionListRequest {
 
 interface PositionList extends PositionListRead {
   key: string;
+  /** the storage `rowids` is the start of, with room for inserts (absent: `rowids` itself) */
+  buffer?: Float64Array;
 }
 
 interface Registry {
@@ -323,17 +327,30 @@ function catchUp(
     .pluck()
     .all(JSON.stringify(changed), ...where.params) as number[];
 
-  let maxRowid = 0;
-  for (const r of changed) if (r > maxRowid) maxRowid = r;
-  const out = new Uint8Array(maxRowid + 1);
-  for (const r of changed) out[r] = 1;
-  // The list is this registry's own: compact it in place.
-  const kept = list.rowids;
-  let n = 0;
-  for (let i = 0; i < kept.length; i++) {
-    const r = kept[i]!;
-    if (r > maxRowid || out[r] === 0) kept[n++] = r;
+  // The list is this registry's own: it is changed in place, in a buffer with room to grow.
+  let buffer = list.buffer ?? list.rowids;
+  let n = list.rowids.length;
+  if (changed.length <= FEW_CHANGES) {
+    // A few cases (one status change): find each with a native scan and close the gap.
+    for (const r of changed) {
+      const at = buffer.subarray(0, n).indexOf(r);
+      if (at < 0) continue;
+      buffer.copyWithin(at, at + 1, n);
+      n--;
+    }
+  } else {
+    let maxRowid = 0;
+    for (const r of changed) if (r > maxRowid) maxRowid = r;
+    const out = new Uint8Array(maxRowid + 1);
+    for (const r of changed) out[r] = 1;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const r = buffer[i]!;
+      if (r > maxRowid || out[r] === 0) buffer[kept++] = r;
+    }
+    n = kept;
   }
+  const kept = buffer;
 
   const column = CASE_SORT_COLUMNS[view.sort];
   const before = db
@@ -356,27 +373,28 @@ function catchUp(
   });
   placed.sort((x, y) => x.at - y.at || (precedes(x.rowid, y.rowid) ? -1 : 1));
 
-  let rowids: Float64Array;
-  if (placed.length === 0) {
-    rowids = kept.subarray(0, n);
-  } else {
-    rowids = new Float64Array(n + placed.length);
-    let from = 0;
-    let to = 0;
-    for (const p of placed) {
-      rowids.set(kept.subarray(from, p.at), to);
-      to += p.at - from;
-      from = p.at;
-      rowids[to++] = p.rowid;
-    }
-    rowids.set(kept.subarray(from, n), to);
+  if (n + placed.length > buffer.length) {
+    // No room left: a new buffer with some to spare, so the next inserts do not allocate.
+    const grown = new Float64Array(Math.ceil((n + placed.length) * 1.01) + 1024);
+    grown.set(buffer.subarray(0, n));
+    buffer = grown;
   }
+  // Insert from the last position back, each segment moved once by the inserts after it.
+  let end = n;
+  for (let i = placed.length - 1; i >= 0; i--) {
+    const p = placed[i]!;
+    buffer.copyWithin(p.at + i + 1, p.at, end);
+    buffer[p.at + i] = p.rowid;
+    end = p.at;
+  }
+  n += placed.length;
   return {
     key: list.key,
     version: list.version,
     rangeFrom: membership.rangeFrom,
     seq,
-    rowids,
+    rowids: buffer.subarray(0, n),
+    buffer,
   };
 }
 

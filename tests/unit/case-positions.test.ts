@@ -191,7 +191,7 @@ describe('position lists (deep pages and jumps of big views)', () => {
     const random = new SeededRandom(5);
     for (const view of views()) expect(listed(view, true)).toEqual(sqlOrder(view));
     for (let round = 0; round < 25; round++) {
-      const done = Array.from({ length: random.int(1, 4) }, () => randomWrite(random));
+      const done = Array.from({ length: random.int(1, 10) }, () => randomWrite(random));
       for (const view of views()) {
         // no build: the existing list catches up with the logged changes
         const list = listed(view, false);
