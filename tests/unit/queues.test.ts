@@ -651,6 +651,10 @@ describe('membership index (QUE-5, QUE-6)', () => {
         );
         for (const c of rows.filter((r) => !expected.includes(r.id)).slice(0, 30))
           stale.run(queue.id, c.id, c.createdAt);
+        // and members of cases that are gone: before the range, inside it, past the last case
+        const from = now - days * DAY_MS;
+        for (const at of [from - 5 * DAY_MS, from - 1, from, from + DAY_MS, now + 1, now + DAY_MS])
+          stale.run(queue.id, `gone-${at}`, at);
         reindexQueueNow(ws.store, queue.id, {
           now,
           chunkSize: random.int(1, 300),
