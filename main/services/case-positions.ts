@@ -191,7 +191,7 @@ export function casePositions(
   const db = store.db;
   const registry = registryOf(db);
   const key = positionKey(view);
-  let list = registry.lists.get(key);
+  const list = registry.lists.get(key);
   if (list) {
     let current: PositionList | null;
     try {
@@ -206,7 +206,6 @@ export function casePositions(
       return current.rowids;
     }
     registry.lists.delete(key);
-    list = undefined;
   }
   const request = positionListRequest(view, options.caseCountEstimate);
   if (options.buildNow) {
@@ -239,11 +238,12 @@ export function casePositions(
   return null;
 }
 
-/** The keys of the views that have a position list now, and the last build failure (tests). */
+/** The keys of the views that have a position list now (tests). */
 export function listedViews(store: Pick<Store, 'db'>): string[] {
   return [...registryOf(store.db).lists.keys()];
 }
 
+/** The last background build failure, if any. */
 export function lastPositionsError(store: Pick<Store, 'db'>): string | null {
   return registryOf(store.db).lastError;
 }
