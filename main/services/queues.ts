@@ -792,6 +792,61 @@ export function* reindexSteps(
   );
   const inRange = to === null ? 'created_at >= ?' : 'created_at >= ? AND created_at <= ?';
   const rangeParams = to === null ? [from] : [from, to];
+
+  const candidates = indexOnlyMembersSql(db, queue, now);
+  if (candidates) {
+    // The planner finds the members from an index alone (a status, severity or score queue):
+    // clear the old members, list the cases that match, then write them in chunks, each case
+    // evaluated again as it is written (a case changed meanwhile is kept current by
+    // refreshQueueMembership; one that matches only now is in no list but added by it).
+    const clearAllUpTo = db
+      .prepare(
+        `SELECT case_created_at FROM queue_members WHERE queue_id = ? ORDER BY case_created_at LIMIT 1 OFFSET ${clearChunk - 1}`,
+      )
+      .pluck();
+    const clearAll = db.prepare('DELETE FROM queue_members WHERE queue_id = ?');
+    for (;;) {
+      const state = current();
+      if (state !== 'ok') return { status: state, name: queue.name };
+      const upTo = clearAllUpTo.get(queueId) as number | undefined;
+      if (upTo === undefined) {
+        db.transaction(() => clearAll.run(queueId))();
+        break;
+      }
+      db.transaction(() => clearRange.run(queueId, upTo))();
+      yield { fraction: 0, message: `Clearing the old index of ${queue.name}` };
+    }
+    // rowid order is creation order: the members key (queue, created_at, case) grows at its end
+    const rowids = Float64Array.from(
+      db
+        .prepare(candidates.sql)
+        .pluck()
+        .all(...candidates.params) as number[],
+    ).sort();
+    const insertListed = db.prepare(
+      `INSERT OR IGNORE INTO queue_members (queue_id, case_id, case_created_at)
+       SELECT ?, cases.id, cases.created_at FROM json_each(?) j CROSS JOIN cases ON cases.rowid = j.value
+       ${membership.needsTenant ? 'CROSS JOIN tenants t ON t.id = cases.tenant_id' : ''}
+       WHERE ${membership.sql}`,
+    );
+    for (let at = 0; at < rowids.length; at += chunkSize) {
+      const state = current();
+      if (state !== 'ok') return { status: state, name: queue.name };
+      const chunk = JSON.stringify(Array.from(rowids.subarray(at, at + chunkSize)));
+      db.transaction(() => insertListed.run(queueId, chunk, ...membership.params))();
+      const written = Math.min(rowids.length, at + chunkSize);
+      yield {
+        fraction: Math.min(0.99, written / Math.max(1, rowids.length)),
+        message: `${written.toLocaleString('en')} of ${rowids.length.toLocaleString('en')} members written`,
+      };
+    }
+    return db.transaction((): ReindexOutcome => {
+      const state = current();
+      if (state !== 'ok') return { status: state, name: queue.name };
+      return markReady(db, queueId, queue.name, from);
+    })();
+  }
+
   const total = (
     db.prepare(`SELECT count(*) AS n FROM cases WHERE ${inRange}`).get(...rangeParams) as {
       n: number;
@@ -840,16 +895,58 @@ export function* reindexSteps(
     // the count.
     clearRestKeys.run(queueId, ...lowerKey);
     insertRest.run(queueId, ...lowerKey, ...membership.params);
-    const count = (
-      db.prepare('SELECT count(*) AS n FROM queue_members WHERE queue_id = ?').get(queueId) as {
-        n: number;
-      }
-    ).n;
-    db.prepare(
-      `UPDATE queue_index SET state = 'ready', member_count = ?, range_from = ?, indexed_at = ? WHERE queue_id = ?`,
-    ).run(count, from, Date.now(), queueId);
-    return { status: 'done', count, name: queue.name };
+    return markReady(db, queueId, queue.name, from);
   })();
+}
+
+/** Counts a re-indexed queue's members and marks its index ready (inside the last step). */
+function markReady(
+  db: Database.Database,
+  queueId: string,
+  name: string,
+  from: number,
+): ReindexOutcome {
+  const count = (
+    db.prepare('SELECT count(*) AS n FROM queue_members WHERE queue_id = ?').get(queueId) as {
+      n: number;
+    }
+  ).n;
+  db.prepare(
+    `UPDATE queue_index SET state = 'ready', member_count = ?, range_from = ?, indexed_at = ? WHERE queue_id = ?`,
+  ).run(count, from, Date.now(), queueId);
+  return { status: 'done', count, name };
+}
+
+/**
+ * The rowids of a queue's matching cases as one query, when SQLite answers it from indexes
+ * alone (every step on cases a covering index: no case row is read), so it is quick even on a
+ * million cases; else null, and the re-index walks the cases in created_at chunks instead.
+ */
+export function indexOnlyMembersSql(
+  db: Database.Database,
+  queue: StoredQueue,
+  now: number,
+): { sql: string; params: SqlParam[] } | null {
+  const membership = queueMembershipSql(queue, now);
+  if (membership.needsTenant) return null;
+  const { from, to } = rangeBounds(queue.range, now);
+  const query = {
+    sql: `SELECT cases.rowid FROM cases WHERE cases.created_at >= ?${to === null ? '' : ' AND cases.created_at <= ?'} AND ${membership.sql}`,
+    params: [from, ...(to === null ? [] : [to]), ...membership.params],
+  };
+  const plan = db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params) as {
+    detail: string;
+  }[];
+  const readsRows = plan.some(
+    (step) =>
+      /\b(SCAN|SEARCH) cases\b/.test(step.detail) && !step.detail.includes('COVERING INDEX'),
+  );
+  const other = plan.some(
+    (step) =>
+      !/\b(SCAN|SEARCH) cases\b/.test(step.detail) &&
+      !/^(MULTI-INDEX OR|INDEX \d+)$/.test(step.detail),
+  );
+  return readsRows || other ? null : query;
 }
 
 /** Runs a re-index to the end, yielding to the event loop between its transactions. */

@@ -15,6 +15,7 @@ import {
   parseQueueDraft,
   refreshQueueMembership,
   reindexQueueNow,
+  indexOnlyMembersSql,
   reindexSteps,
   removeQueue,
   saveQueue,
@@ -625,6 +626,8 @@ describe('membership index (QUE-5, QUE-6)', () => {
             children: Array.from({ length: random.int(1, 3) }, () => tree(depth + 1)),
           };
     let selective = 0;
+    let indexOnly = 0;
+    let walked = 0;
     for (let i = 0; i < 25; i++) {
       const condition = tree(0);
       const days = random.int(1, 60);
@@ -635,6 +638,9 @@ describe('membership index (QUE-5, QUE-6)', () => {
       );
       try {
         const now = Date.now();
+        // two ways to index: the matching cases listed from indexes alone, or a walk
+        if (indexOnlyMembersSql(ws.store.db, queue, now)) indexOnly += 1;
+        else walked += 1;
         // random chunk sizes exercise the keyset chunking along (created_at, id)
         reindexQueueNow(ws.store, queue.id, { now, chunkSize: random.int(1, 300) });
         const expected = rows
@@ -667,6 +673,8 @@ describe('membership index (QUE-5, QUE-6)', () => {
       }
     }
     expect(selective).toBeGreaterThan(10); // agreement on trivial queues would prove little
+    expect(indexOnly).toBeGreaterThan(2);
+    expect(walked).toBeGreaterThan(2);
   });
 });
 
