@@ -194,7 +194,9 @@ async function main(): Promise<void> {
       Math.max(...rows.map((p) => p.list?.buildMs ?? 0));
     const firstJumps = (rows: typeof q.pages) =>
       Math.max(...rows.map((p) => p.list?.firstJumpMs ?? 0));
-    const pooled = (rows: typeof q.pages) => pct(percentiles(rows.flatMap((p) => p.samples ?? [])));
+    // A view's 12 (or 3) samples make its "p95" its slowest sample; the target is read over all
+    // page requests, pooled.
+    const pooled = (rows: typeof q.pages) => percentiles(rows.flatMap((p) => p.samples ?? []));
     const worstLucene = Math.max(...q.lucene.map((l) => l.router.p95));
     // both a first index and a re-index over existing members (a saved edit) count
     const worstReindex = Math.max(
@@ -230,11 +232,11 @@ async function main(): Promise<void> {
       'Page of 100 within a queue, cold jumps to offset 0 and random offsets in [0, 10,000) (no remembered page ends; plan as chosen for offset 0 without a list): p50 / p95 / p99 ms',
       'list ready = ms from opening the view until its position list was ready; first jump = one jump made right after opening, served without the list',
       table(JUMP_HEADER, q.pages.map(jumpRow)),
-      `worst p95 of a view ${ms2(worstPage)} ms (target < 20 ms: ${verdict(worstPage < 20)}); all jumps pooled p50 / p95 / p99 ${pooled(q.pages)} ms; slowest list ${ms2(slowestList(q.pages))} ms; slowest first jump before its list ${ms2(firstJumps(q.pages))} ms`,
+      `all jumps pooled p50 / p95 / p99 ${pct(pooled(q.pages))} ms (target p95 < 20 ms: ${verdict(pooled(q.pages).p95 < 20)}); worst view ${ms2(worstPage)} ms (12 samples: its slowest); slowest list ${ms2(slowestList(q.pages))} ms; slowest first jump before its list ${ms2(firstJumps(q.pages))} ms`,
       '',
       'Deep pages (offsets around the middle of the queue): p50 / p95 / p99 ms',
       table(JUMP_HEADER, q.deepPages.map(jumpRow)),
-      `worst p95 of a view ${ms2(worstDeep)} ms (target < 20 ms: ${verdict(worstDeep < 20)}); all deep pages pooled p50 / p95 / p99 ${pooled(q.deepPages)} ms; slowest list ${ms2(slowestList(q.deepPages))} ms; slowest first jump before its list ${ms2(firstJumps(q.deepPages))} ms`,
+      `all deep pages pooled p50 / p95 / p99 ${pct(pooled(q.deepPages))} ms (target p95 < 20 ms: ${verdict(pooled(q.deepPages).p95 < 20)}); worst view ${ms2(worstDeep)} ms (3 samples: its slowest); slowest list ${ms2(slowestList(q.deepPages))} ms; slowest first jump before its list ${ms2(firstJumps(q.deepPages))} ms`,
       '',
       'Page at a random offset right after one case changed status (the list catches up first): p50 / p95 / p99 ms',
       table(
