@@ -90,6 +90,8 @@ interface Registry {
   pausedUntil: number;
   /** the last background failure, for diagnostics */
   lastError: string | null;
+  /** reads the worker has answered (lists and rowid queries) */
+  backgroundReads: number;
 }
 
 const registries = new WeakMap<Database.Database, Registry>();
@@ -104,6 +106,7 @@ function registryOf(db: Database.Database): Registry {
       backgroundAbove: BACKGROUND_LIST_MIN,
       pausedUntil: 0,
       lastError: null,
+      backgroundReads: 0,
     };
     registries.set(db, registry);
   }
@@ -224,6 +227,7 @@ export function casePositions(
       .build(request)
       .then((read) => {
         // A list that has fallen behind since is caught up (or rebuilt) on its next use.
+        registry.backgroundReads += 1;
         keep(registry, { key, ...read });
       })
       .catch((err: unknown) => {
@@ -248,9 +252,35 @@ export function lastPositionsError(store: Pick<Store, 'db'>): string | null {
   return registryOf(store.db).lastError;
 }
 
+/** Reads the worker has answered so far (tests). */
+export function backgroundReadCount(store: Pick<Store, 'db'>): number {
+  return registryOf(store.db).backgroundReads;
+}
+
 /** Lists being read in the background now. */
 export function pendingPositionBuilds(store: Pick<Store, 'db'>): number {
   return registryOf(store.db).building.size;
+}
+
+/**
+ * Reads rowids with a query on the background builder's worker thread (a re-index listing a
+ * queue's cases), or null when the store has no builder or it fails: the caller reads them
+ * itself then.
+ */
+export async function readRowidsInBackground(
+  store: Pick<Store, 'db'>,
+  query: { sql: string; params: SqlParam[] },
+): Promise<Float64Array | null> {
+  const registry = registryOf(store.db);
+  if (!registry.builder || Date.now() < registry.pausedUntil) return null;
+  try {
+    const read = await registry.builder.build({ ...query, queueId: null });
+    registry.backgroundReads += 1;
+    return read.rowids;
+  } catch (err) {
+    registry.lastError = err instanceof Error ? err.message : String(err);
+    return null;
+  }
 }
 
 /** Drops every list of the store (tests and benchmarks measuring a cold start). */

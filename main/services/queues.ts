@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Store } from '../store/open';
+import { readRowidsInBackground } from './case-positions';
 import { writeTransaction, type Writer } from '../store/write';
 import {
   compileConditionToSql,
@@ -708,6 +709,11 @@ export function setQueuePinned(
 export interface ReindexProgress {
   fraction: number;
   message: string;
+  /**
+   * The step wants these rowids next: a driver may read them off the main thread (the position
+   * lists' worker) and pass them to next(); without them the step reads them itself.
+   */
+  list?: { sql: string; params: SqlParam[] };
 }
 
 export type ReindexOutcome =
@@ -737,7 +743,7 @@ export function* reindexSteps(
   store: Pick<Store, 'db'>,
   queueId: string,
   options: ReindexOptions = {},
-): Generator<ReindexProgress, ReindexOutcome> {
+): Generator<ReindexProgress, ReindexOutcome, Float64Array | undefined> {
   const now = options.now ?? Date.now();
   const chunkSize = options.chunkSize ?? REINDEX_CHUNK;
   const clearChunk = options.clearChunk ?? CLEAR_CHUNK;
@@ -816,12 +822,20 @@ export function* reindexSteps(
       db.transaction(() => clearRange.run(queueId, upTo))();
       yield { fraction: 0, message: `Clearing the old index of ${queue.name}` };
     }
+    const listed = yield {
+      fraction: 0,
+      message: `Listing the cases of ${queue.name}`,
+      list: candidates,
+    };
     // rowid order is creation order: the members key (queue, created_at, case) grows at its end
-    const rowids = Float64Array.from(
-      db
-        .prepare(candidates.sql)
-        .pluck()
-        .all(...candidates.params) as number[],
+    const rowids = (
+      listed ??
+      Float64Array.from(
+        db
+          .prepare(candidates.sql)
+          .pluck()
+          .all(...candidates.params) as number[],
+      )
     ).sort();
     const insertListed = db.prepare(
       `INSERT OR IGNORE INTO queue_members (queue_id, case_id, case_created_at)
@@ -957,11 +971,15 @@ export async function reindexQueue(
   options?: ReindexOptions,
 ): Promise<ReindexOutcome> {
   const steps = reindexSteps(store, queueId, options);
+  let listed: Float64Array | undefined;
   for (;;) {
-    const step = steps.next();
+    const step = steps.next(listed);
+    listed = undefined;
     if (step.done) return step.value;
     onProgress?.(step.value);
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (step.value.list)
+      listed = (await readRowidsInBackground(store, step.value.list)) ?? undefined;
+    else await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCases } from '../../main/services/cases';
 import {
+  backgroundReadCount,
   CASE_CHANGES_KEPT,
   CATCH_UP_MAX,
   casePositions,
@@ -26,8 +27,11 @@ import {
 import { loadDemoData } from '../../main/services/demo';
 import {
   DAY_MS,
+  findQueue,
+  indexOnlyMembersSql,
   markAllQueuesPending,
   pruneAgedQueueMembers,
+  reindexQueue,
   refreshQueueMembership,
   reindexQueueNow,
   saveQueue,
@@ -347,6 +351,25 @@ describe('position lists (deep pages and jumps of big views)', () => {
     const page = listCases(ws.store, { ...view, offset, limit: 20 }).rows.map((r) => r.id);
     expect(page).toEqual(ids(now.slice(offset, offset + 20)));
     expect(listedViews(ws.store)).toContain(key);
+  });
+
+  it('a re-index job lists an index-only queue on the worker thread, with the same members', async () => {
+    // the worker was enabled for ws by the test before
+    const members = () =>
+      ws.store.db
+        .prepare('SELECT case_id FROM queue_members WHERE queue_id = ? ORDER BY case_id')
+        .pluck()
+        .all(DEFAULT_QUEUE_IDS.allClosed) as string[];
+    reindexQueueNow(ws.store, DEFAULT_QUEUE_IDS.allClosed);
+    const expected = members();
+    expect(expected.length).toBeGreaterThan(0);
+    const queue = findQueue(ws.store.db, DEFAULT_QUEUE_IDS.allClosed)!;
+    expect(indexOnlyMembersSql(ws.store.db, queue, Date.now())).not.toBeNull();
+    const reads = backgroundReadCount(ws.store);
+    const outcome = await reindexQueue(ws.store, DEFAULT_QUEUE_IDS.allClosed);
+    expect(outcome).toMatchObject({ status: 'done', count: expected.length });
+    expect(backgroundReadCount(ws.store)).toBe(reads + 1);
+    expect(members()).toEqual(expected);
   });
 
   it('a worker that cannot start leaves pages exact and pauses further builds', async () => {
