@@ -38,6 +38,9 @@ export interface HandlerEnvironment {
 
 export type AppMode = 'electron' | 'web';
 
+/** The share of a demo load's progress bar for loading; queue indexing takes the rest. */
+const DEMO_LOAD_SHARE = 0.9;
+
 /**
  * Maps each contract channel to its service call. Creating the handlers also starts the
  * re-index jobs a large store's queues still need (new default queues, a re-index cut short).
@@ -79,15 +82,20 @@ export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers
             { alerts, seed, endAt: defaultDemoEnd() },
             (p) => {
               job.progress(
-                p.alerts / p.total,
+                (p.alerts / p.total) * DEMO_LOAD_SHARE,
                 `${p.alerts.toLocaleString('en')} alerts, ${p.cases.toLocaleString('en')} cases`,
               );
             },
           );
-          // Demo cases are bulk-inserted around refreshQueueMembership: rebuild the indexes.
-          for (const queueId of markAllQueuesPending(store)) {
+          // Demo cases are bulk-inserted around refreshQueueMembership: rebuild the indexes, in
+          // the rest of the progress bar (it never goes back).
+          const pending = markAllQueuesPending(store);
+          for (const [i, queueId] of pending.entries()) {
             await reindexQueue(store, queueId, (p) =>
-              job.progress(null, `Indexing queues: ${p.message}`),
+              job.progress(
+                DEMO_LOAD_SHARE + ((1 - DEMO_LOAD_SHARE) * (i + p.fraction)) / pending.length,
+                `Indexing queues: ${p.message}`,
+              ),
             );
           }
           notify('case');
