@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -11,7 +10,7 @@ import {
   drivesFromMembers,
   type CompiledCaseView,
 } from './case-view';
-import type { WorkerScript } from './import-job';
+import { workerBeside, type WorkerScript } from './import-job';
 
 /**
  * Position lists: where the case table's page at offset N of a big view starts (issue 4).
@@ -449,9 +448,7 @@ interface BackgroundBuilder {
 
 /** The position-list worker next to the import worker (.ts under tsx, .cjs in Electron). */
 export function positionsWorkerBeside(importWorker: WorkerScript): WorkerScript {
-  const dir = path.dirname(importWorker.path);
-  const extension = path.extname(importWorker.path);
-  return { path: path.join(dir, `positions-worker${extension}`), execArgv: importWorker.execArgv };
+  return workerBeside(importWorker, 'positions-worker');
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   type CaseViewInput,
 } from './case-view';
 import type { JobRunner } from './jobs';
-import type { WorkerScript } from './import-job';
+import { workerBeside, type WorkerScript } from './import-job';
 
 /**
  * CSV export of the case table's view (TBL-7): the view's queue, filters, search and sort, the
@@ -190,9 +190,7 @@ export function exportFilePath(storeFile: string, now: Date = new Date()): strin
  * tsx from source (CLI, browser mode, tests) and as bundled .cjs files in Electron.
  */
 export function exportWorkerBeside(importWorker: WorkerScript): WorkerScript {
-  const dir = path.dirname(importWorker.path);
-  const extension = path.extname(importWorker.path);
-  return { path: path.join(dir, `export-worker${extension}`), execArgv: importWorker.execArgv };
+  return workerBeside(importWorker, 'export-worker');
 }
 
 const workerMessageSchema = z.discriminatedUnion('type', [

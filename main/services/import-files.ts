@@ -10,7 +10,7 @@ import { IngestSession, type IngestCounts } from './ingest';
 import { ADMIN_TENANT_NAME } from '../../shared/domain/types';
 import { getCorrelationSettings } from './correlation-settings';
 import { caseFilterPredicate, recordCaseFilterHits } from './case-filters';
-import type { WorkerScript } from './import-job';
+import { workerBeside, type WorkerScript } from './import-job';
 
 export interface ImportSummary extends IngestCounts {
   failed: number;
@@ -252,11 +252,7 @@ function readsLineByLine(file: string): boolean {
 
 /** The parse worker beside the import worker (the same folder and loader). */
 export function parseWorkerBeside(importWorker: WorkerScript): WorkerScript {
-  const extension = path.extname(importWorker.path);
-  return {
-    path: path.join(path.dirname(importWorker.path), `parse-worker${extension}`),
-    execArgv: importWorker.execArgv,
-  };
+  return workerBeside(importWorker, 'parse-worker');
 }
 
 /**

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import type { Workspace } from './workspace';
@@ -7,6 +8,18 @@ import type { ImportSummary } from './import-files';
 export interface WorkerScript {
   path: string;
   execArgv: string[];
+}
+
+/**
+ * Another worker next to the import worker: all live side by side, as .ts files run through tsx
+ * from source (CLI, browser mode, tests) and as bundled .cjs files in Electron.
+ */
+export function workerBeside(importWorker: WorkerScript, name: string): WorkerScript {
+  const extension = path.extname(importWorker.path);
+  return {
+    path: path.join(path.dirname(importWorker.path), `${name}${extension}`),
+    execArgv: importWorker.execArgv,
+  };
 }
 
 const messageSchema = z.discriminatedUnion('type', [

@@ -762,10 +762,16 @@ export function* reindexSteps(
   const membership = queueMembershipSql(queue, now);
   const { from, to } = rangeBounds(queue.range, now);
 
-  // Old members go where the new ones are written: those created before the range first, in
-  // ranges of the primary key (a range delete walks the b-tree once), then each chunk below
-  // replaces the members in its own stretch of the key, so the pages it rewrites are the pages
-  // it just cleared (a separate clearing pass over 850,000 members cost 1-2 s more).
+  // The planner may find the members from an index alone (a status, severity or score queue):
+  // then the old members are cleared, the matching cases listed in one query and written in
+  // chunks, each case evaluated again as it is written (a case changed meanwhile is kept current
+  // by refreshQueueMembership; one that matches only now is in no list but added by it).
+  // Otherwise old members go where the new ones are written: those created before the range
+  // first, then each chunk of the walk below replaces the members in its own stretch of the key,
+  // so the pages it rewrites are the pages it just cleared.
+  const candidates = indexOnlyMembersSql(db, queue, now);
+  const clearBelow = candidates ? Number.POSITIVE_INFINITY : from;
+  // In ranges of the primary key: a range delete walks the b-tree once.
   const clearUpTo = db
     .prepare(
       `SELECT case_created_at FROM queue_members WHERE queue_id = ? AND case_created_at < ?
@@ -781,47 +787,18 @@ export function* reindexSteps(
   for (;;) {
     const state = current();
     if (state !== 'ok') return { status: state, name: queue.name };
-    const upTo = clearUpTo.get(queueId, from) as number | undefined;
+    const upTo = clearUpTo.get(queueId, clearBelow) as number | undefined;
     if (upTo === undefined) {
-      db.transaction(() => clearBefore.run(queueId, from))();
+      db.transaction(() => clearBefore.run(queueId, clearBelow))();
       break;
     }
     db.transaction(() => clearRange.run(queueId, upTo))();
     yield { fraction: 0, message: `Clearing the old index of ${queue.name}` };
   }
-  const clearChunkKeys = db.prepare(
-    `DELETE FROM queue_members WHERE queue_id = ?
-       AND (case_created_at, case_id) > (?, ?) AND (case_created_at, case_id) <= (?, ?)`,
-  );
-  const clearRestKeys = db.prepare(
-    'DELETE FROM queue_members WHERE queue_id = ? AND (case_created_at, case_id) > (?, ?)',
-  );
   const inRange = to === null ? 'created_at >= ?' : 'created_at >= ? AND created_at <= ?';
   const rangeParams = to === null ? [from] : [from, to];
 
-  const candidates = indexOnlyMembersSql(db, queue, now);
   if (candidates) {
-    // The planner finds the members from an index alone (a status, severity or score queue):
-    // clear the old members, list the cases that match, then write them in chunks, each case
-    // evaluated again as it is written (a case changed meanwhile is kept current by
-    // refreshQueueMembership; one that matches only now is in no list but added by it).
-    const clearAllUpTo = db
-      .prepare(
-        `SELECT case_created_at FROM queue_members WHERE queue_id = ? ORDER BY case_created_at LIMIT 1 OFFSET ${clearChunk - 1}`,
-      )
-      .pluck();
-    const clearAll = db.prepare('DELETE FROM queue_members WHERE queue_id = ?');
-    for (;;) {
-      const state = current();
-      if (state !== 'ok') return { status: state, name: queue.name };
-      const upTo = clearAllUpTo.get(queueId) as number | undefined;
-      if (upTo === undefined) {
-        db.transaction(() => clearAll.run(queueId))();
-        break;
-      }
-      db.transaction(() => clearRange.run(queueId, upTo))();
-      yield { fraction: 0, message: `Clearing the old index of ${queue.name}` };
-    }
     const listed = yield {
       fraction: 0,
       message: `Listing the cases of ${queue.name}`,
@@ -861,6 +838,13 @@ export function* reindexSteps(
     })();
   }
 
+  const clearChunkKeys = db.prepare(
+    `DELETE FROM queue_members WHERE queue_id = ?
+       AND (case_created_at, case_id) > (?, ?) AND (case_created_at, case_id) <= (?, ?)`,
+  );
+  const clearRestKeys = db.prepare(
+    'DELETE FROM queue_members WHERE queue_id = ? AND (case_created_at, case_id) > (?, ?)',
+  );
   const total = (
     db.prepare(`SELECT count(*) AS n FROM cases WHERE ${inRange}`).get(...rangeParams) as {
       n: number;
