@@ -172,11 +172,18 @@ class SessionCorrelationIndex implements CorrelationIndex {
     if (wanted.size === 0) return;
     const slots = [...wanted.keys()];
     for (const slot of slots) this.byKey.set(slot, new Set());
+    const from = this.lookupFrom();
     const rows = this.s.candidatesByEntities.all(
       JSON.stringify([...wanted.values()]),
-      this.coveredFrom === -Infinity ? Number.MIN_SAFE_INTEGER : this.coveredFrom,
+      from,
+      from,
     ) as { i: number; id: string }[];
     for (const r of rows) this.byKey.get(slots[r.i]!)!.add(r.id);
+  }
+
+  /** The earliest last alert time the store lookups need (SQL has no -Infinity). */
+  private lookupFrom(): number {
+    return this.coveredFrom === -Infinity ? Number.MIN_SAFE_INTEGER : this.coveredFrom;
   }
 
   private casesOfKey(tenant: string, key: string): Set<string> {
@@ -184,13 +191,15 @@ class SessionCorrelationIndex implements CorrelationIndex {
     let ids = this.byKey.get(slot);
     if (!ids) {
       const sep = key.indexOf(':');
+      const from = this.lookupFrom();
       ids = new Set(
         (
           this.s.candidatesByEntity.all(
             tenant,
             key.slice(0, sep),
             key.slice(sep + 1),
-            this.coveredFrom === -Infinity ? Number.MIN_SAFE_INTEGER : this.coveredFrom,
+            from,
+            from,
           ) as { id: string }[]
         ).map((r) => r.id),
       );
@@ -255,18 +264,21 @@ function prepare(db: Database.Database): IngestStatements {
   if (cached) return cached;
   const s: IngestStatements = {
     // Open cases of a tenant holding an entity whose last alert is at or after a time (COR-1,
-    // COR-4): one range of open_case_entities' key (migration 0012), which holds the entities of
-    // open cases only, with each case's last alert time, kept by triggers.
+    // COR-4): one range of open_case_entities' key (migrations 0012, 0017), which holds the
+    // entities of open cases only, with each case's last alert time rounded up to the end of its
+    // day, kept by triggers. The rounding lets in cases up to a day older; the case's exact last
+    // alert time (one primary-key lookup) drops them before correlation loads them.
     candidatesByEntity: db.prepare(
-      `SELECT case_id AS id FROM open_case_entities
-       WHERE tenant_id = ? AND kind = ? AND value = ? AND last_alert_at >= ?`,
+      `SELECT o.case_id AS id FROM open_case_entities o CROSS JOIN cases c ON c.id = o.case_id
+       WHERE o.tenant_id = ? AND o.kind = ? AND o.value = ? AND o.last_alert_bound >= ?
+         AND c.last_alert_at >= ?`,
     ),
     // The same for a JSON array of [tenant, kind, value]; `i` is the position in that array.
     candidatesByEntities: db.prepare(
       `SELECT j.key AS i, o.case_id AS id
-       FROM json_each(?) j CROSS JOIN open_case_entities o
+       FROM json_each(?) j CROSS JOIN open_case_entities o CROSS JOIN cases c ON c.id = o.case_id
        WHERE o.tenant_id = j.value ->> 0 AND o.kind = j.value ->> 1 AND o.value = j.value ->> 2
-         AND o.last_alert_at >= ?`,
+         AND o.last_alert_bound >= ? AND c.last_alert_at >= ?`,
     ),
     caseById: db.prepare('SELECT * FROM cases WHERE id = ?'),
     caseEntities: db.prepare('SELECT kind, value FROM case_entities WHERE case_id = ?'),

@@ -9,6 +9,11 @@ import { sourceMigrationsFolder } from '../../main/store/paths';
 import { writeTransaction } from '../../main/store/write';
 import { ingestAlerts, IngestSession, type IngestOptions } from '../../main/services/ingest';
 import { getCorrelationSettings } from '../../main/services/correlation-settings';
+import {
+  IMPORT_CHECKPOINT_PAGES,
+  importAlertSources,
+  textSource,
+} from '../../main/services/import-files';
 import { demoAlertRecord, generateDemoCases } from '../../shared/domain/demo';
 import { importWatchfloorRecord } from '../../shared/domain/ingest/watchfloor';
 import type { NormalizedAlert } from '../../shared/domain/alert-format';
@@ -542,3 +547,53 @@ function recordStatementRuns(db: Database.Database) {
     },
   };
 }
+
+describe('an import on its connection', () => {
+  function ndjson(alerts: number, seed: number): string {
+    const lines: string[] = [];
+    for (const c of generateDemoCases({ alerts, seed, endAt: T0 }))
+      for (const a of c.alerts) lines.push(JSON.stringify(demoAlertRecord(a)));
+    return lines.join('\n');
+  }
+  const interval = (ws: Workspace) => ws.store.db.pragma('wal_autocheckpoint', { simple: true });
+
+  it('checkpoints every IMPORT_CHECKPOINT_PAGES while it runs, then restores the interval', () => {
+    const ws = newWorkspace();
+    expect(interval(ws)).toBe(1000);
+    const during: unknown[] = [];
+    const summary = importAlertSources(ws.store, [textSource('a.ndjson', ndjson(40, 1))], {
+      format: 'auto',
+      actor: 'test',
+      onProgress: () => during.push(interval(ws)),
+    });
+    expect(summary.imported).toBeGreaterThan(30);
+    expect(during.length).toBeGreaterThan(0);
+    expect(new Set(during)).toEqual(new Set([IMPORT_CHECKPOINT_PAGES]));
+    expect(interval(ws)).toBe(1000);
+  });
+
+  it('leaves alone a connection whose checkpoints run elsewhere, and restores after a failure', () => {
+    const ws = newWorkspace();
+    ws.store.db.pragma('wal_autocheckpoint = 0');
+    const during: unknown[] = [];
+    importAlertSources(ws.store, [textSource('a.ndjson', ndjson(20, 2))], {
+      format: 'auto',
+      actor: 'test',
+      onProgress: () => during.push(interval(ws)),
+    });
+    expect(new Set(during)).toEqual(new Set([0]));
+    expect(interval(ws)).toBe(0);
+
+    ws.store.db.pragma('wal_autocheckpoint = 500');
+    expect(() =>
+      importAlertSources(ws.store, [textSource('b.ndjson', ndjson(20, 3))], {
+        format: 'auto',
+        actor: 'test',
+        onProgress: () => {
+          throw new Error('stopped by the test');
+        },
+      }),
+    ).toThrow('stopped by the test');
+    expect(interval(ws)).toBe(500);
+  });
+});

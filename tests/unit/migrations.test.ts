@@ -348,15 +348,17 @@ describe('migrations 0006-0011 on a store from before them', () => {
     expect(count(store, 'queue_members')).toBe(0);
   });
 
-  it('fill open_case_entities (0012) with the entities of the open case and its last alert time', () => {
+  it('fill open_case_entities (0012, 0017) with the entities of the open case and its last alert time rounded up to the end of its day', () => {
     const store = upgrade(writeOldStore());
+    // T0 + 10 minutes is 2026-03-10 09:10 UTC: its bound is 2026-03-11 00:00
+    const bound = Date.UTC(2026, 2, 11);
     expect(
       store.db
         .prepare(
-          'SELECT kind, value, last_alert_at AS at, case_id AS caseId FROM open_case_entities ORDER BY kind, value',
+          'SELECT kind, value, last_alert_bound AS at, case_id AS caseId FROM open_case_entities ORDER BY kind, value',
         )
         .all(),
-    ).toEqual(CASE_ENTITIES.map((e) => ({ ...e, at: CASE.lastAlertAt, caseId: CASE.id })));
+    ).toEqual(CASE_ENTITIES.map((e) => ({ ...e, at: bound, caseId: CASE.id })));
   });
 
   it('leave a store that keeps the migrated data on a second open (nothing re-runs)', () => {

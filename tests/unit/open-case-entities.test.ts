@@ -39,24 +39,29 @@ type Row = {
   tenant_id: string;
   kind: string;
   value: string;
-  last_alert_at: number;
+  last_alert_bound: number;
   case_id: string;
 };
 
 function stored(): Row[] {
   return ws.store.db
     .prepare(
-      'SELECT tenant_id, kind, value, last_alert_at, case_id FROM open_case_entities ORDER BY 1, 2, 3, 4, 5',
+      'SELECT tenant_id, kind, value, last_alert_bound, case_id FROM open_case_entities ORDER BY 1, 2, 3, 4, 5',
     )
     .all() as Row[];
 }
 
-/** What the table must hold: derived from the cases and their entities. */
+const DAY = 86_400_000;
+
+/**
+ * What the table must hold: derived from the cases and their entities, each case's last alert
+ * time rounded up to the end of its UTC day (migration 0017).
+ */
 function derived(): Row[] {
   const open = OPEN_CASE_STATUSES.map(() => '?').join(', ');
   return ws.store.db
     .prepare(
-      `SELECT e.tenant_id, e.kind, e.value, c.last_alert_at, e.case_id
+      `SELECT e.tenant_id, e.kind, e.value, ${DAY} * ((c.last_alert_at + ${DAY - 1}) / ${DAY}) AS last_alert_bound, e.case_id
        FROM cases c JOIN case_entities e ON e.case_id = c.id
        WHERE c.status IN (${open}) AND c.last_alert_at IS NOT NULL ORDER BY 1, 2, 3, 4, 5`,
     )
@@ -144,6 +149,42 @@ describe('open_case_entities', () => {
       writeTransaction(ws.store, 'test', () => ops[op]!(pick()));
       expect(stored(), `after operation ${op} (step ${i})`).toEqual(derived());
     }
+  });
+
+  it('rewrites a case`s rows only when its last alert moves into a later day (0017)', () => {
+    ingest(demoAlerts(300, 5));
+    const db = ws.store.db;
+    const big = db
+      .prepare(
+        `SELECT case_id AS id, count(*) AS n FROM open_case_entities
+         GROUP BY case_id ORDER BY n DESC, case_id LIMIT 1`,
+      )
+      .get() as { id: string; n: number };
+    expect(big.n).toBeGreaterThanOrEqual(3);
+    const day = Date.UTC(2026, 5, 2);
+    const setLast = (at: number): number => {
+      const before = db.prepare('SELECT total_changes()').pluck().get() as number;
+      writeTransaction(ws.store, 'test', () =>
+        db.prepare('UPDATE cases SET last_alert_at = ? WHERE id = ?').run(at, big.id),
+      );
+      return (db.prepare('SELECT total_changes()').pluck().get() as number) - before;
+    };
+    const bounds = () =>
+      db
+        .prepare('SELECT DISTINCT last_alert_bound FROM open_case_entities WHERE case_id = ?')
+        .pluck()
+        .all(big.id);
+    setLast(day + 5 * 60_000);
+    expect(bounds()).toEqual([day + DAY]);
+    // 00:05 -> 23:50 the same day: same bound, the entity rows stay as they are
+    expect(setLast(day + DAY - 10 * 60_000)).toBeLessThan(big.n);
+    expect(bounds()).toEqual([day + DAY]);
+    // -> midnight exactly: still bounded by that midnight
+    expect(setLast(day + DAY)).toBeLessThan(big.n);
+    // -> one millisecond later: every row moves to the next midnight
+    expect(setLast(day + DAY + 1)).toBeGreaterThanOrEqual(2 * big.n);
+    expect(bounds()).toEqual([day + 2 * DAY]);
+    expect(stored()).toEqual(derived());
   });
 
   it('lists in its triggers the open statuses the code uses', () => {
