@@ -151,7 +151,11 @@ class ImportRun {
       alerts = alerts.filter((a) => a.tenant !== ADMIN_TENANT_NAME);
     }
     if (alerts.length === 0) return;
-    const counts = this.session.ingest(alerts);
+    const rawJson = batch.rawJson;
+    const counts = this.session.ingest(
+      alerts,
+      rawJson && new Map(batch.alerts.map((a, i) => [a, rawJson[i]!])),
+    );
     summary.imported += counts.imported;
     summary.duplicates += counts.duplicates;
     summary.suppressed += counts.suppressed;

@@ -345,7 +345,11 @@ export class IngestSession {
     this.index = new SessionCorrelationIndex(this.s);
   }
 
-  ingest(alerts: readonly NormalizedAlert[]): IngestCounts {
+  /** `serializedRaw`: alerts whose `raw` arrived serialized (AlertBatch.rawJson). */
+  ingest(
+    alerts: readonly NormalizedAlert[],
+    serializedRaw?: ReadonlyMap<NormalizedAlert, string>,
+  ): IngestCounts {
     const { store, options, s, index } = this;
     const counts: IngestCounts = {
       read: alerts.length,
@@ -373,7 +377,7 @@ export class IngestSession {
             if (!this.tenantIds.has(name))
               this.tenantIds.set(name, tenantIdByName(store, name, options.actor));
           }
-          const result = this.write(w, alerts, counts);
+          const result = this.write(w, alerts, counts, serializedRaw);
           this.lastDataVersion = version;
           return result;
         },
@@ -395,7 +399,12 @@ export class IngestSession {
   }
 
   /** Writes one batch; returns the final states of the cases it created or changed. */
-  private write(w: Writer, alerts: readonly NormalizedAlert[], counts: IngestCounts): CaseState[] {
+  private write(
+    w: Writer,
+    alerts: readonly NormalizedAlert[],
+    counts: IngestCounts,
+    serializedRaw: ReadonlyMap<NormalizedAlert, string> | undefined,
+  ): CaseState[] {
     const { s, index, options } = this;
     const seen = new Set<string>();
     const fresh: (CorrelatableAlert & { input: NormalizedAlert; tenantName: string })[] = [];
@@ -453,7 +462,7 @@ export class IngestSession {
         a.techniqueName,
         JSON.stringify(a.input.tags),
         a.tlp,
-        JSON.stringify(a.input.raw ?? null),
+        serializedRaw?.get(a.input) ?? JSON.stringify(a.input.raw ?? null),
         JSON.stringify(a.entities),
         status,
         r.caseId,

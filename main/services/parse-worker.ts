@@ -36,6 +36,8 @@ for (const [file, filePath] of input.files.entries()) {
       queued = Atomics.load(counter, 0);
     }
     Atomics.add(counter, 0, 1);
+    batch.rawJson = batch.alerts.map((a) => JSON.stringify(a.raw ?? null));
+    for (const a of batch.alerts) a.raw = null;
     port.postMessage({ type: 'batch', file, batch });
   }
 }

@@ -5,13 +5,16 @@ import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openWorkspace, type Workspace } from '../../main/services/workspace';
 import { openStore, type Store } from '../../main/store/open';
-import { sourceMigrationsFolder } from '../../main/store/paths';
+import { sourceImportWorker, sourceMigrationsFolder } from '../../main/store/paths';
 import { writeTransaction } from '../../main/store/write';
 import { ingestAlerts, IngestSession, type IngestOptions } from '../../main/services/ingest';
 import { getCorrelationSettings } from '../../main/services/correlation-settings';
 import {
+  fileSource,
   IMPORT_CHECKPOINT_PAGES,
+  importAlertFilesInParallel,
   importAlertSources,
+  parseWorkerBeside,
   textSource,
 } from '../../main/services/import-files';
 import { demoAlertRecord, generateDemoCases } from '../../shared/domain/demo';
@@ -595,5 +598,38 @@ describe('an import on its connection', () => {
       }),
     ).toThrow('stopped by the test');
     expect(interval(ws)).toBe(500);
+  });
+});
+
+describe('an import with a parse thread', () => {
+  it('stores the same raw records as an import in one thread (they cross threads serialized)', async () => {
+    const fixtures = path.resolve(import.meta.dirname, '..', 'fixtures', 'alerts');
+    const files = [
+      'watchfloor.json',
+      'ecs-alerts.ndjson',
+      'suricata-eve.ndjson',
+      'wazuh-alerts.ndjson',
+      'thehive.json',
+    ].map((f) => path.join(fixtures, f));
+    const parallel = newWorkspace('parallel.db');
+    const single = newWorkspace('single.db');
+    const a = await importAlertFilesInParallel(parallel.store, files, {
+      format: 'auto',
+      actor: 'test',
+      parseWorker: parseWorkerBeside(sourceImportWorker()),
+    });
+    const b = importAlertSources(single.store, files.map(fileSource), {
+      format: 'auto',
+      actor: 'test',
+    });
+    expect(a.imported).toBeGreaterThan(5);
+    expect(a.imported).toBe(b.imported);
+    const raws = (ws: Workspace) =>
+      ws.store.db
+        .prepare('SELECT source, source_ref, raw FROM alerts ORDER BY source, source_ref')
+        .all() as { raw: string }[];
+    expect(raws(parallel)).toEqual(raws(single));
+    for (const r of raws(parallel)) expect(JSON.parse(r.raw)).toBeTypeOf('object');
+    expect(raws(parallel).filter((r) => r.raw === 'null')).toEqual([]);
   });
 });

@@ -35,6 +35,12 @@ export interface AlertBatch {
   duplicates: number;
   /** characters of the source consumed so far */
   consumed: number;
+  /**
+   * The alerts' `raw` records already serialized, by position, when a parse thread sent the batch
+   * (their `raw` is then null): a string crosses threads more cheaply than an object tree, and
+   * the writing thread need not serialize it again.
+   */
+  rawJson?: string[];
 }
 
 export interface StreamOptions {
