@@ -23,14 +23,16 @@ export interface ImportSummary extends IngestCounts {
 /** Alerts per transaction: big enough to amortise the commit, small enough to keep memory flat. */
 export const IMPORT_BATCH = 5_000;
 /**
- * WAL pages an import's connection lets pile up before it checkpoints (64 MiB). SQLite's default
- * of 1,000 pages checkpoints after nearly every batch: each batch's commit then copies its pages
- * back into the database and syncs, and pages that every batch touches (index interiors, the
- * cases being grown) are copied once per batch instead of once per checkpoint. 1,000,000 alerts
- * (`npm run bench`): 173 s with the default, 157 s with this. A connection whose checkpoints run
- * elsewhere (0: the app's maintenance timer) is left alone.
+ * WAL pages a file import (`importAlertFilesInParallel`, the CLI) lets pile up before its
+ * connection checkpoints: 1 GiB. At SQLite's default of 1,000 pages nearly every batch's commit
+ * also copies its pages back into the database file and syncs it, and the pages that every batch
+ * touches (index interiors, the entity rows of growing cases) are copied once per batch instead
+ * of once per checkpoint. Importing 1,000,000 demo alerts into a fresh store took 173-177 s at
+ * 1,000 pages, 157-179 s at 16,384 and 138-144 s at this. The WAL file grows to about 1.1 GB
+ * during such an import; the import checkpoints what it left at the end, and the file goes when
+ * the store is closed.
  */
-export const IMPORT_CHECKPOINT_PAGES = 16_384;
+export const IMPORT_CHECKPOINT_PAGES = 262_144;
 /** Errors kept for the summary (a file of a million bad lines must not fill memory). */
 export const MAX_REPORTED_ERRORS = 1_000;
 const CHUNK_BYTES = 4 << 20;
@@ -110,15 +112,23 @@ class ImportRun {
   };
   private readonly session: IngestSession;
   private readonly filters: ReturnType<typeof caseFilterPredicate>;
-  private readonly checkpointPages: number;
+  /** the connection's checkpoint interval before the import, when the import raised it */
+  private readonly ownCheckpointPages: number | null = null;
 
+  /**
+   * `checkpointPages`: checkpoint the WAL every that many pages during the import, unless the
+   * connection checkpoints less often already (0: another thread checkpoints it).
+   */
   constructor(
     private readonly store: Store,
     options: ImportOptions,
+    checkpointPages?: number,
   ) {
-    this.checkpointPages = store.db.pragma('wal_autocheckpoint', { simple: true }) as number;
-    if (this.checkpointPages > 0 && this.checkpointPages < IMPORT_CHECKPOINT_PAGES)
-      store.db.pragma(`wal_autocheckpoint = ${IMPORT_CHECKPOINT_PAGES}`);
+    const own = store.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+    if (checkpointPages !== undefined && own > 0 && own < checkpointPages) {
+      store.db.pragma(`wal_autocheckpoint = ${checkpointPages}`);
+      this.ownCheckpointPages = own;
+    }
     this.filters = caseFilterPredicate(store);
     this.session = new IngestSession(store, {
       actor: options.actor,
@@ -163,9 +173,16 @@ class ImportRun {
     summary.casesUpdated += counts.casesUpdated;
   }
 
-  /** The connection's own checkpoint interval again (after the import, failed or not). */
+  /**
+   * After the import, failed or not: the connection's own checkpoint interval again, and a
+   * checkpoint of what the import left in the WAL, so that its thread does that work and not the
+   * next writer.
+   */
   restore(): void {
-    if (this.store.db.open) this.store.db.pragma(`wal_autocheckpoint = ${this.checkpointPages}`);
+    const db = this.store.db;
+    if (this.ownCheckpointPages === null || !db.open) return;
+    db.pragma(`wal_autocheckpoint = ${this.ownCheckpointPages}`);
+    db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   finish(): ImportSummary {
@@ -190,12 +207,9 @@ export function importAlertSources(
   sources: readonly AlertSource[],
   options: ImportOptions,
 ): ImportSummary {
-  const run = new ImportRun(store, options);
-  try {
-    return importInto(run, sources, options);
-  } finally {
-    run.restore();
-  }
+  // In the app this runs in the import worker, whose commits keep checkpointing as usual: a
+  // raised interval would hand that work to the maintenance timer on the main thread.
+  return importInto(new ImportRun(store, options), sources, options);
 }
 
 function importInto(
@@ -292,7 +306,7 @@ export async function importAlertFilesInParallel(
   files: readonly string[],
   options: ImportOptions & { parseWorker: WorkerScript },
 ): Promise<ImportSummary> {
-  const run = new ImportRun(store, options);
+  const run = new ImportRun(store, options, IMPORT_CHECKPOINT_PAGES);
   const sizes = files.map((f) => {
     try {
       return fs.statSync(f).size;

@@ -15,7 +15,6 @@ import {
   importAlertFilesInParallel,
   importAlertSources,
   parseWorkerBeside,
-  textSource,
 } from '../../main/services/import-files';
 import { demoAlertRecord, generateDemoCases } from '../../shared/domain/demo';
 import { importWatchfloorRecord } from '../../shared/domain/ingest/watchfloor';
@@ -551,22 +550,26 @@ function recordStatementRuns(db: Database.Database) {
   };
 }
 
-describe('an import on its connection', () => {
-  function ndjson(alerts: number, seed: number): string {
+describe('the WAL checkpoint interval of an import', () => {
+  function ndjsonFile(alerts: number, seed: number): string {
     const lines: string[] = [];
     for (const c of generateDemoCases({ alerts, seed, endAt: T0 }))
       for (const a of c.alerts) lines.push(JSON.stringify(demoAlertRecord(a)));
-    return lines.join('\n');
+    const file = path.join(dir, `alerts-${seed}.ndjson`);
+    fs.writeFileSync(file, lines.join('\n'));
+    return file;
   }
   const interval = (ws: Workspace) => ws.store.db.pragma('wal_autocheckpoint', { simple: true });
+  const parseWorker = parseWorkerBeside(sourceImportWorker());
 
-  it('checkpoints every IMPORT_CHECKPOINT_PAGES while it runs, then restores the interval', () => {
+  it('is IMPORT_CHECKPOINT_PAGES while a file import runs, and the connection`s own after', async () => {
     const ws = newWorkspace();
     expect(interval(ws)).toBe(1000);
     const during: unknown[] = [];
-    const summary = importAlertSources(ws.store, [textSource('a.ndjson', ndjson(40, 1))], {
+    const summary = await importAlertFilesInParallel(ws.store, [ndjsonFile(40, 1)], {
       format: 'auto',
       actor: 'test',
+      parseWorker,
       onProgress: () => during.push(interval(ws)),
     });
     expect(summary.imported).toBeGreaterThan(30);
@@ -575,29 +578,43 @@ describe('an import on its connection', () => {
     expect(interval(ws)).toBe(1000);
   });
 
-  it('leaves alone a connection whose checkpoints run elsewhere, and restores after a failure', () => {
+  it('is restored after a failed import', async () => {
+    const ws = newWorkspace();
+    ws.store.db.pragma('wal_autocheckpoint = 500');
+    await expect(
+      importAlertFilesInParallel(ws.store, [ndjsonFile(20, 3)], {
+        format: 'auto',
+        actor: 'test',
+        parseWorker,
+        onProgress: () => {
+          throw new Error('stopped by the test');
+        },
+      }),
+    ).rejects.toThrow('stopped by the test');
+    expect(interval(ws)).toBe(500);
+  });
+
+  it('is left alone where another thread checkpoints (0) and by an import in the app`s worker', async () => {
     const ws = newWorkspace();
     ws.store.db.pragma('wal_autocheckpoint = 0');
     const during: unknown[] = [];
-    importAlertSources(ws.store, [textSource('a.ndjson', ndjson(20, 2))], {
+    await importAlertFilesInParallel(ws.store, [ndjsonFile(20, 2)], {
       format: 'auto',
       actor: 'test',
+      parseWorker,
       onProgress: () => during.push(interval(ws)),
     });
     expect(new Set(during)).toEqual(new Set([0]));
     expect(interval(ws)).toBe(0);
 
-    ws.store.db.pragma('wal_autocheckpoint = 500');
-    expect(() =>
-      importAlertSources(ws.store, [textSource('b.ndjson', ndjson(20, 3))], {
-        format: 'auto',
-        actor: 'test',
-        onProgress: () => {
-          throw new Error('stopped by the test');
-        },
-      }),
-    ).toThrow('stopped by the test');
-    expect(interval(ws)).toBe(500);
+    ws.store.db.pragma('wal_autocheckpoint = 1000');
+    during.length = 0;
+    importAlertSources(ws.store, [fileSource(ndjsonFile(20, 4))], {
+      format: 'auto',
+      actor: 'test',
+      onProgress: () => during.push(interval(ws)),
+    });
+    expect(new Set(during)).toEqual(new Set([1000]));
   });
 });
 
