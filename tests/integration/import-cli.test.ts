@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ALERT_FIXTURES as FIXTURES, ONE_FILE_PER_FORMAT } from '../fixtures/alerts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
-const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'alerts');
 
 let dir: string;
 let db: string;
@@ -43,13 +43,7 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('watchfloor import', () => {
   it('imports every format, correlates into cases, and re-import adds nothing', () => {
-    const files = [
-      'watchfloor.json',
-      'ecs-alerts.ndjson',
-      'suricata-eve.ndjson',
-      'wazuh-alerts.ndjson',
-      'thehive.json',
-    ].map((f) => path.join(FIXTURES, f));
+    const files = ONE_FILE_PER_FORMAT;
     const first = cli('import', ...files);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);

@@ -20,6 +20,7 @@ import { demoAlertRecord, generateDemoCases } from '../../shared/domain/demo';
 import { importWatchfloorRecord } from '../../shared/domain/ingest/watchfloor';
 import type { NormalizedAlert } from '../../shared/domain/alert-format';
 import type { EntityRef } from '../../shared/domain/types';
+import { ONE_FILE_PER_FORMAT } from '../fixtures/alerts';
 
 /**
  * IngestSession keeps what it learnt of the store's cases between the batches of one import
@@ -620,14 +621,7 @@ describe('the WAL checkpoint interval of an import', () => {
 
 describe('an import with a parse thread', () => {
   it('stores the same raw records as an import in one thread (they cross threads serialized)', async () => {
-    const fixtures = path.resolve(import.meta.dirname, '..', 'fixtures', 'alerts');
-    const files = [
-      'watchfloor.json',
-      'ecs-alerts.ndjson',
-      'suricata-eve.ndjson',
-      'wazuh-alerts.ndjson',
-      'thehive.json',
-    ].map((f) => path.join(fixtures, f));
+    const files = ONE_FILE_PER_FORMAT;
     const parallel = newWorkspace('parallel.db');
     const single = newWorkspace('single.db');
     const a = await importAlertFilesInParallel(parallel.store, files, {
