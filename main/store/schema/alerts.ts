@@ -8,6 +8,7 @@ import {
 } from 'drizzle-orm/sqlite-core';
 import { tenants } from './tenants';
 import { cases } from './cases';
+import type { EntityRef } from '../../../shared/domain/types';
 
 export const alerts = sqliteTable(
   'alerts',
@@ -30,16 +31,16 @@ export const alerts = sqliteTable(
     technique: text('technique'),
     techniqueName: text('technique_name'),
     /** JSON array of strings */
-    tags: text('tags').notNull().default('[]'),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default([]),
     tlp: text('tlp').notNull().default('AMBER'),
     /** original record as received, JSON */
-    raw: text('raw').notNull().default('null'),
+    raw: text('raw', { mode: 'json' }).$type<unknown>().notNull().default(null),
     /**
      * JSON array of the alert's normalized entities `[{kind, value}]` (ING-1). Kept on the row, not
      * as rows of their own: correlation matches alerts to cases through `case_entities`, and one
      * row per alert entity cost more than the alert itself on import.
      */
-    entities: text('entities').notNull().default('[]'),
+    entities: text('entities', { mode: 'json' }).$type<EntityRef[]>().notNull().default([]),
     /** New | Imported | Ignored | Closed */
     status: text('status').notNull().default('New'),
     /** the case it was imported into (ALR-3); merges can add more cases via case_alerts */
@@ -47,6 +48,8 @@ export const alerts = sqliteTable(
     suppressed: integer('suppressed', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** row revision (rule 5): 1 on insert, +1 on each patch; a mutation's baseRev is this */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [
     uniqueIndex('alerts_source_ref_uq').on(t.source, t.sourceRef),

@@ -28,7 +28,7 @@ export const cases = sqliteTable(
     assignee: text('assignee'),
     assigneeName: text('assignee_name'),
     /** JSON array of strings */
-    tags: text('tags').notNull().default('[]'),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default([]),
     tlp: text('tlp').notNull().default('AMBER'),
     pap: text('pap').notNull().default('AMBER'),
     what: text('what'),
@@ -40,9 +40,11 @@ export const cases = sqliteTable(
     firstAlertAt: integer('first_alert_at'),
     lastAlertAt: integer('last_alert_at'),
     /** Correlation state (COR-6, COR-7): JSON array of distinct ATT&CK tactic ids */
-    tactics: text('tactics').notNull().default('[]'),
+    tactics: text('tactics', { mode: 'json' }).$type<string[]>().notNull().default([]),
     /** Correlation state: JSON facts of the alert that names the case, null without alerts */
-    leadAlert: text('lead_alert'),
+    leadAlert: text('lead_alert', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** row revision (rule 5): 1 on insert, +1 on each patch; a mutation's baseRev is this */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [
     uniqueIndex('cases_number_uq').on(t.number),
@@ -81,6 +83,8 @@ export const comments = sqliteTable(
     body: text('body').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** row revision (rule 5): 1 on insert, +1 on each patch; a mutation's baseRev is this */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [index('comments_case_idx').on(t.caseId, t.createdAt)],
 );
@@ -104,6 +108,8 @@ export const evidence = sqliteTable(
     description: text('description').notNull().default(''),
     addedBy: text('added_by').notNull(),
     createdAt: integer('created_at').notNull(),
+    /** row revision (rule 5): 1 on insert, +1 on each patch; a mutation's baseRev is this */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [index('evidence_case_idx').on(t.caseId)],
 );

@@ -16,10 +16,12 @@ export const observables = sqliteTable(
     isIoc: integer('is_ioc', { mode: 'boolean' }).notNull().default(false),
     sighted: integer('sighted', { mode: 'boolean' }).notNull().default(false),
     ignoreSimilarity: integer('ignore_similarity', { mode: 'boolean' }).notNull().default(false),
-    tags: text('tags').notNull().default('[]'),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default([]),
     description: text('description').notNull().default(''),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** row revision (rule 5): 1 on insert, +1 on each patch; a mutation's baseRev is this */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [
     index('observables_case_idx').on(t.caseId),

@@ -6,8 +6,10 @@ export const settings = sqliteTable(
   {
     userId: text('user_id').notNull().default(''),
     key: text('key').notNull(),
-    value: text('value').notNull(),
+    value: text('value', { mode: 'json' }).$type<unknown>().notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** row revision (rule 5): 1 on insert, +1 on each patch; a mutation's baseRev is this */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] })],
 );
@@ -22,13 +24,15 @@ export const queues = sqliteTable(
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
     /** JSON condition tree (shared/domain/conditions.ts) */
-    condition: text('condition').notNull(),
+    condition: text('condition', { mode: 'json' }).$type<unknown>().notNull(),
     /** JSON: { kind: 'relative', days } | { kind: 'absolute', from, to } */
-    range: text('range').notNull(),
+    range: text('range', { mode: 'json' }).$type<unknown>().notNull(),
     isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
     sortOrder: integer('sort_order').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** row revision (rule 5): 1 on insert, +1 on each patch; a mutation's baseRev is this */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [index('queues_order_idx').on(t.sortOrder)],
 );
@@ -91,10 +95,11 @@ export const caseFilters = sqliteTable('case_filters', {
   id: text('id').primaryKey(),
   tenantId: text('tenant_id'),
   name: text('name').notNull(),
-  condition: text('condition').notNull(),
+  condition: text('condition', { mode: 'json' }).$type<unknown>().notNull(),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   suppressedCount: integer('suppressed_count').notNull().default(0),
   createdAt: integer('created_at').notNull(),
+  rev: integer('rev').notNull().default(0),
 });
 
 /** Long work (rule 7): import, re-index, export, bulk edits. */

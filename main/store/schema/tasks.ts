@@ -19,6 +19,8 @@ export const tasks = sqliteTable(
     order: integer('sort_order').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** row revision (rule 5): 1 on insert, +1 on each patch; a mutation's baseRev is this */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [
     index('tasks_case_idx').on(t.caseId, t.order),
@@ -40,6 +42,8 @@ export const taskLogs = sqliteTable(
     attachmentSha256: text('attachment_sha256'),
     attachmentName: text('attachment_name'),
     createdAt: integer('created_at').notNull(),
+    /** row revision (rule 5): 1 on insert, +1 on each patch; a mutation's baseRev is this */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [index('task_logs_task_idx').on(t.taskId, t.createdAt)],
 );

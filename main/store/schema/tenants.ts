@@ -6,6 +6,8 @@ export const tenants = sqliteTable(
     id: text('id').primaryKey(),
     name: text('name').notNull(),
     createdAt: integer('created_at').notNull(),
+    /** row revision (rule 5): 1 on insert, +1 on each patch; a mutation's baseRev is this */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [uniqueIndex('tenants_name_uq').on(t.name)],
 );
@@ -23,12 +25,14 @@ export const users = sqliteTable(
     /** root | partner | tenant */
     scope: text('scope').notNull(),
     /** JSON array of tenant ids a partner user reaches */
-    scopeTenants: text('scope_tenants').notNull().default('[]'),
+    scopeTenants: text('scope_tenants', { mode: 'json' }).$type<string[]>().notNull().default([]),
     /** JSON array of permissions */
-    profile: text('profile').notNull().default('[]'),
+    profile: text('profile', { mode: 'json' }).$type<string[]>().notNull().default([]),
     locked: integer('locked', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** row revision (rule 5): 1 on insert, +1 on each patch; a mutation's baseRev is this */
+    rev: integer('rev').notNull().default(0),
   },
   (t) => [uniqueIndex('users_login_uq').on(t.login)],
 );
