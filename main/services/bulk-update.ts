@@ -1,5 +1,6 @@
 import type { Store } from '../store/open';
-import { writeTransaction, type Writer } from '../store/write';
+import { writeTransaction, type MutationWriter } from '../store/write';
+import type { PatchFields } from '../store/mutations/registry';
 import { CLOSED_CASE_STATUSES, type CaseOutcome, type CaseStatus } from '../../shared/domain/types';
 import { ServiceError } from '../ipc/errors';
 import { caseViewWhere, compileCaseView, countCaseView, type CaseViewInput } from './case-view';
@@ -126,74 +127,49 @@ export function countSelection(store: Store, selection: BulkSelection): number {
 }
 
 function applyToCase(
-  w: Writer,
+  w: MutationWriter,
   c: CaseBefore,
   change: CheckedChange,
   closeAlerts: boolean,
 ): { changed: boolean; alertsClosed: number } {
-  const before: Record<string, unknown> = {};
-  const after: Record<string, unknown> = {};
-  const set = (field: string, column: string, from: unknown, to: unknown) => {
-    if (from === to) return;
-    before[field] = from;
-    after[field] = to;
-    sets.push(`${column} = ?`);
-    values.push(to as string | number | null);
-  };
-  const sets: string[] = [];
-  const values: (string | number | null)[] = [];
+  const fields: PatchFields<'case'> = {};
   let becameClosed = false;
   if (change.status !== undefined) {
-    set('status', 'status', c.status, change.status);
+    fields.status = change.status; // unchanged fields are not written (patch compares)
     if (isClosed(change.status)) {
-      set('outcome', 'outcome', c.outcome, change.outcome ?? null);
-      set('summary', 'summary', c.summary, change.summary ?? null);
+      fields.outcome = change.outcome ?? null;
+      fields.summary = change.summary ?? null;
       if (!isClosed(c.status)) {
-        set('closedAt', 'closed_at', c.closed_at, w.now);
+        fields.closedAt = w.now;
         becameClosed = true;
       }
     } else {
-      set('closedAt', 'closed_at', c.closed_at, null);
-      set('outcome', 'outcome', c.outcome, null);
-      set('summary', 'summary', c.summary, null);
-    }
-  }
-  if (change.tags.length > 0) {
-    const current = JSON.parse(c.tags) as string[];
-    const added = change.tags.filter((t) => !current.includes(t));
-    if (added.length > 0) {
-      const next = [...current, ...added];
-      before.tags = current;
-      after.tags = next;
-      sets.push('tags = ?');
-      values.push(JSON.stringify(next));
+      fields.closedAt = null;
+      fields.outcome = null;
+      fields.summary = null;
     }
   }
   if (change.assignee !== undefined) {
-    set('assignee', 'assignee', c.assignee, change.assignee);
-    set('assigneeName', 'assignee_name', c.assignee_name, change.assigneeName ?? null);
+    fields.assignee = change.assignee;
+    fields.assigneeName = change.assigneeName ?? null;
   }
-  if (sets.length === 0) return { changed: false, alertsClosed: 0 };
-  w.db
-    .prepare(`UPDATE cases SET ${sets.join(', ')}, updated_at = ? WHERE rowid = ?`)
-    .run(...values, w.now, c.rowid);
-  w.updated(c.tenant_id, 'case', c.id, before, after, 'bulk-update');
+  let changed = w.patch('case', c.id, fields, { action: 'bulk-update' }).length > 0;
+  if (change.tags.length > 0) {
+    changed =
+      w.addToSet('case', c.id, 'tags', change.tags, { action: 'bulk-update' }).length > 0 ||
+      changed;
+  }
   let alertsClosed = 0;
   if (becameClosed && closeAlerts) {
     // CAS-8: the alerts of a closed case are closed too.
-    const alerts = w.db
-      .prepare("SELECT id, status FROM alerts WHERE case_id = ? AND status <> 'Closed'")
-      .all(c.id) as { id: string; status: string }[];
-    const closeAlert = w.db.prepare(
-      "UPDATE alerts SET status = 'Closed', updated_at = ? WHERE id = ?",
-    );
-    for (const a of alerts) {
-      closeAlert.run(w.now, a.id);
-      w.updated(c.tenant_id, 'alert', a.id, { status: a.status }, { status: 'Closed' }, 'close');
-    }
+    const alerts = w.read
+      .prepare("SELECT id FROM alerts WHERE case_id = ? AND status <> 'Closed'")
+      .pluck()
+      .all(c.id) as string[];
+    for (const id of alerts) w.patch('alert', id, { status: 'Closed' }, { action: 'close' });
     alertsClosed = alerts.length;
   }
-  return { changed: true, alertsClosed };
+  return { changed, alertsClosed };
 }
 
 /**

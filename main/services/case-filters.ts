@@ -1,5 +1,5 @@
 import type { Store } from '../store/open';
-import { writeTransaction } from '../store/write';
+import { writeTransaction, type MutationWriter } from '../store/write';
 import type { NormalizedAlert } from '../../shared/domain/alert-format';
 import {
   evaluateCondition,
@@ -65,12 +65,18 @@ export function addCaseFilter(
     createdAt: Date.now(),
   };
   writeTransaction(store, actor, (w) => {
-    w.db
-      .prepare(
-        'INSERT INTO case_filters (id, tenant_id, name, condition, enabled, created_at) VALUES (?, NULL, ?, ?, 1, ?)',
-      )
-      .run(filter.id, filter.name, JSON.stringify(filter.condition), filter.createdAt);
-    w.created(tenantId, 'case_filter', filter.id, filter);
+    w.insert(
+      'case_filter',
+      {
+        id: filter.id,
+        tenantId: null,
+        name: filter.name,
+        condition: filter.condition,
+        enabled: true,
+        createdAt: filter.createdAt,
+      },
+      { tenantId },
+    );
   });
   return filter;
 }
@@ -78,10 +84,7 @@ export function addCaseFilter(
 export function removeCaseFilter(store: Store, actor: string, tenantId: string, id: string): void {
   const existing = listCaseFilters(store).find((f) => f.id === id);
   if (!existing) throw new ServiceError('NOT_FOUND', `no case filter with id ${id}`);
-  writeTransaction(store, actor, (w) => {
-    w.db.prepare('DELETE FROM case_filters WHERE id = ?').run(id);
-    w.deleted(tenantId, 'case_filter', id, existing);
-  });
+  writeTransaction(store, actor, (w) => w.delete('case_filter', id, { tenantId }));
 }
 
 /** A predicate over incoming alerts from the enabled filters; it counts which filter matched. */
@@ -122,12 +125,13 @@ export function caseFilterPredicate(store: Store): {
 }
 
 /** Adds the batch's suppression counts to the filters (COR-5: suppressed alerts are counted). */
-export function recordCaseFilterHits(store: Store, hits: Map<string, number>): void {
+/** Call inside the batch's write transaction, so the counts commit with the alerts. */
+export function recordCaseFilterHits(w: MutationWriter, hits: Map<string, number>): void {
   if (hits.size === 0) return;
-  const stmt = store.db.prepare(
-    'UPDATE case_filters SET suppressed_count = suppressed_count + ? WHERE id = ?',
-  );
-  store.db.transaction(() => {
-    for (const [id, n] of hits) stmt.run(n, id);
-  })();
+  const count = w.read.prepare('SELECT suppressed_count FROM case_filters WHERE id = ?').pluck();
+  for (const [id, n] of hits) {
+    const current = count.get(id) as number | undefined;
+    if (current === undefined) continue; // removed meanwhile
+    w.patch('case_filter', id, { suppressedCount: current + n }, { action: 'suppress' });
+  }
 }

@@ -1,6 +1,7 @@
-import type Database from 'better-sqlite3';
 import type { Store } from '../store/open';
-import { writeTransaction, type Writer } from '../store/write';
+import { writeTransaction, type MutationWriter } from '../store/write';
+import { SerializedJson, type InsertValues } from '../store/mutations/registry';
+import { addCaseEntities } from '../store/derived/case-entities';
 import {
   DEMO_ANALYSTS,
   DEMO_TENANTS,
@@ -12,7 +13,7 @@ import {
 import { severityForScore, severityRank } from '../../shared/domain/severity';
 import { SeededRandom } from '../../shared/domain/random';
 import { pickLeadAlert, type LeadAlertFacts } from '../../shared/domain/scoring';
-import { ADMIN_TENANT_NAME } from '../../shared/domain/types';
+import { ADMIN_TENANT_NAME, type EntityRef } from '../../shared/domain/types';
 import { idAt, newId } from './ids';
 import { tenantIdByName } from './tenants';
 
@@ -29,24 +30,14 @@ export interface DemoResult {
   cases: number;
 }
 
-/** Parameter rows for one demo case, in the column order of the statements below. */
-export interface DemoCaseRows {
+/** What the store holds of one demo case: its row, its entities, its alerts. */
+export interface DemoCaseRecords {
   tenantId: string;
   caseId: string;
-  caseRow: unknown[];
-  caseJson: string;
-  caseEntities: unknown[][];
-  alerts: { id: string; row: unknown[]; json: string; link: unknown[] }[];
+  case: InsertValues<'case'>;
+  entities: EntityRef[];
+  alerts: { id: string; values: InsertValues<'alert'> }[];
 }
-
-export const DEMO_SQL = {
-  case: `INSERT INTO cases (id, tenant_id, number, name, description, score, severity, severity_rank, status, outcome, summary, creator, assignee, assignee_name, tags, tlp, pap, what, who, alert_count, created_at, updated_at, closed_at, first_alert_at, last_alert_at, tactics, lead_alert)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  alert: `INSERT INTO alerts (id, tenant_id, source, source_ref, type, title, description, timestamp, score, tactic, tactic_name, technique, technique_name, tags, tlp, raw, entities, status, case_id, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  entity: 'INSERT INTO case_entities (tenant_id, kind, value, case_id) VALUES (?, ?, ?, ?)',
-  link: 'INSERT INTO case_alerts (case_id, alert_id, tenant_id, added_at) VALUES (?, ?, ?, ?)',
-} as const;
 
 export interface DemoContext {
   tenantIds: Map<string, string>;
@@ -73,124 +64,89 @@ function leadFacts(c: DemoCase): LeadAlertFacts | null {
 }
 
 /** Maps a generated case to the rows the store holds (shared with the insert benchmark). */
-export function demoCaseRows(c: DemoCase, ctx: DemoContext): DemoCaseRows {
+export function demoCaseRecords(c: DemoCase, ctx: DemoContext): DemoCaseRecords {
   const tenantId = ctx.tenantIds.get(c.tenant)!;
   const caseId = idAt(c.createdAt, ctx.idRandom.bytes(16));
   const number = ctx.nextNumber++;
   const severity = severityForScore(c.score);
   const assignee = c.assigneeLogin ? ctx.analysts.get(c.assigneeLogin) : undefined;
-  const tags = JSON.stringify(c.tags);
-  const caseObject = {
-    id: caseId,
-    tenantId,
-    number,
-    name: c.name,
-    score: c.score,
-    severity,
-    status: c.status,
-    outcome: c.outcome,
-    creator: 'System',
-    assignee: assignee?.id ?? null,
-    tags: c.tags,
-    alertCount: c.alerts.length,
-  };
+  const closed = c.status === 'Resolved' || c.status === 'Cancelled';
   const alerts = c.alerts.map((a) => {
     const id = idAt(a.timestamp, ctx.idRandom.bytes(16));
-    // The raw payload is the alert as a Watchfloor v1 record, as a file import would keep it.
-    const json = JSON.stringify(demoAlertRecord(a));
-    const alertStatus = c.status === 'Resolved' || c.status === 'Cancelled' ? 'Closed' : 'Imported';
-    return {
+    const values: InsertValues<'alert'> = {
       id,
-      json,
-      row: [
-        id,
-        tenantId,
-        a.source,
-        a.sourceRef,
-        a.type,
-        a.title,
-        a.description,
-        a.timestamp,
-        a.score,
-        a.tactic,
-        a.tacticName,
-        a.technique,
-        a.techniqueName,
-        JSON.stringify(a.tags),
-        a.tlp,
-        json,
-        JSON.stringify(a.entities),
-        alertStatus,
-        caseId,
-        c.createdAt,
-        c.updatedAt,
-      ],
-      link: [caseId, id, tenantId, c.createdAt],
+      tenantId,
+      source: a.source,
+      sourceRef: a.sourceRef,
+      type: a.type,
+      title: a.title,
+      description: a.description,
+      timestamp: a.timestamp,
+      score: a.score,
+      tactic: a.tactic,
+      tacticName: a.tacticName,
+      technique: a.technique,
+      techniqueName: a.techniqueName,
+      tags: a.tags,
+      tlp: a.tlp,
+      // The raw payload is the alert as a Watchfloor v1 record, as a file import would keep it.
+      raw: new SerializedJson(JSON.stringify(demoAlertRecord(a))) as unknown,
+      entities: a.entities,
+      status: closed ? 'Closed' : 'Imported',
+      caseId,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
     };
+    return { id, values };
   });
   return {
     tenantId,
     caseId,
-    caseJson: JSON.stringify(caseObject),
-    caseRow: [
-      caseId,
+    case: {
+      id: caseId,
       tenantId,
       number,
-      c.name,
-      c.description,
-      c.score,
+      numberIsProvisional: false,
+      name: c.name,
+      description: c.description,
+      score: c.score,
       severity,
-      severityRank(severity),
-      c.status,
-      c.outcome,
-      c.summary,
-      'System',
-      assignee?.id ?? null,
-      assignee?.displayName ?? null,
-      tags,
-      c.tlp,
-      'AMBER',
-      c.what,
-      c.who,
-      c.alerts.length,
-      c.createdAt,
-      c.updatedAt,
-      c.closedAt,
-      c.firstAlertAt,
-      c.lastAlertAt,
-      JSON.stringify([...new Set(c.alerts.map((a) => a.tactic))].sort()),
-      JSON.stringify(leadFacts(c)),
-    ],
-    caseEntities: c.entities.map((e) => [tenantId, e.kind, e.value, caseId]),
+      severityRank: severityRank(severity),
+      status: c.status,
+      outcome: c.outcome,
+      summary: c.summary,
+      creator: 'System',
+      assignee: assignee?.id ?? null,
+      assigneeName: assignee?.displayName ?? null,
+      tags: c.tags,
+      tlp: c.tlp,
+      pap: 'AMBER',
+      what: c.what,
+      who: c.who,
+      alertCount: c.alerts.length,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+      closedAt: c.closedAt,
+      firstAlertAt: c.firstAlertAt,
+      lastAlertAt: c.lastAlertAt,
+      tactics: [...new Set(c.alerts.map((a) => a.tactic))].sort(),
+      leadAlert: leadFacts(c) as unknown as Record<string, unknown> | null,
+    },
+    entities: c.entities,
     alerts,
   };
 }
 
-export interface DemoStatements {
-  case: Database.Statement;
-  alert: Database.Statement;
-  entity: Database.Statement;
-  link: Database.Statement;
-}
-
-export function prepareDemoStatements(db: Database.Database): DemoStatements {
-  return {
-    case: db.prepare(DEMO_SQL.case),
-    alert: db.prepare(DEMO_SQL.alert),
-    entity: db.prepare(DEMO_SQL.entity),
-    link: db.prepare(DEMO_SQL.link),
-  };
-}
-
-function writeDemoCase(w: Writer, s: DemoStatements, r: DemoCaseRows): void {
-  s.case.run(r.caseRow);
-  for (const e of r.caseEntities) s.entity.run(e);
-  w.createdJson(r.tenantId, 'case', r.caseId, r.caseJson);
-  for (const a of r.alerts) {
-    s.alert.run(a.row);
-    s.link.run(a.link);
-    w.createdJson(r.tenantId, 'alert', a.id, a.json);
-  }
+function writeDemoCase(w: MutationWriter, r: DemoCaseRecords): void {
+  w.insert('case', r.case);
+  addCaseEntities(w.derivedDb, r.tenantId, r.caseId, r.entities);
+  for (const a of r.alerts) w.insert('alert', a.values);
+  w.link(
+    'case',
+    r.caseId,
+    'alerts',
+    r.alerts.map((a) => a.id),
+  );
 }
 
 /** Creates the demo tenants and analyst accounts (idempotent) and returns the id maps. */
@@ -199,35 +155,31 @@ export function prepareDemoContext(store: Store, seed: number): DemoContext {
   for (const name of DEMO_TENANTS) tenantIds.set(name, tenantIdByName(store, name, DEMO_ACTOR));
   const analysts = new Map<string, { id: string; displayName: string }>();
   writeTransaction(store, DEMO_ACTOR, (w) => {
-    const admin = w.db.prepare('SELECT id FROM tenants WHERE name = ?').get(ADMIN_TENANT_NAME) as {
+    const admin = w.read
+      .prepare('SELECT id FROM tenants WHERE name = ?')
+      .get(ADMIN_TENANT_NAME) as {
       id: string;
     };
     for (const a of DEMO_ANALYSTS) {
-      const found = w.db.prepare('SELECT id FROM users WHERE login = ?').get(a.login) as
+      const found = w.read.prepare('SELECT id FROM users WHERE login = ?').get(a.login) as
         { id: string } | undefined;
       if (found) {
         analysts.set(a.login, { id: found.id, displayName: a.displayName });
         continue;
       }
       const id = newId();
-      const profile = JSON.stringify(['manageCase', 'manageAlert', 'manageQueue']);
-      w.db
-        .prepare(
-          `INSERT INTO users (id, tenant_id, login, display_name, email, scope, scope_tenants, profile, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, 'partner', ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          admin.id,
-          a.login,
-          a.displayName,
-          a.email,
-          JSON.stringify([...tenantIds.values()]),
-          profile,
-          w.now,
-          w.now,
-        );
-      w.created(admin.id, 'user', id, { id, login: a.login, displayName: a.displayName });
+      w.insert('user', {
+        id,
+        tenantId: admin.id,
+        login: a.login,
+        displayName: a.displayName,
+        email: a.email,
+        scope: 'partner',
+        scopeTenants: [...tenantIds.values()],
+        profile: ['manageCase', 'manageAlert', 'manageQueue'],
+        createdAt: w.now,
+        updatedAt: w.now,
+      });
       analysts.set(a.login, { id, displayName: a.displayName });
     }
   });
@@ -253,15 +205,14 @@ export async function loadDemoData(
   onProgress?: (p: DemoProgress) => void,
 ): Promise<DemoResult> {
   const ctx = prepareDemoContext(store, options.seed);
-  const s = prepareDemoStatements(store.db);
   let alerts = 0;
   let cases = 0;
   let batch: DemoCase[] = [];
   let batchAlerts = 0;
   const flush = async () => {
-    const rows = batch.map((c) => demoCaseRows(c, ctx));
+    const records = batch.map((c) => demoCaseRecords(c, ctx));
     writeTransaction(store, DEMO_ACTOR, (w) => {
-      for (const r of rows) writeDemoCase(w, s, r);
+      for (const r of records) writeDemoCase(w, r);
     });
     alerts += batchAlerts;
     cases += batch.length;

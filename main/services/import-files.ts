@@ -134,6 +134,8 @@ class ImportRun {
       actor: options.actor,
       settings: getCorrelationSettings(store),
       isSuppressed: this.filters?.matches,
+      // COR-5: a batch's suppression counts commit with its alerts
+      onWrite: this.filters ? (w) => recordCaseFilterHits(w, this.filters!.hits) : undefined,
     });
   }
 
@@ -161,6 +163,7 @@ class ImportRun {
       alerts = alerts.filter((a) => a.tenant !== ADMIN_TENANT_NAME);
     }
     if (alerts.length === 0) return;
+    this.filters?.hits.clear(); // a batch that failed counted its hits: they were not written
     const rawJson = batch.rawJson;
     const counts = this.session.ingest(
       alerts,
@@ -186,7 +189,6 @@ class ImportRun {
   }
 
   finish(): ImportSummary {
-    if (this.filters) recordCaseFilterHits(this.store, this.filters.hits);
     this.summary.errors.sort((a, b) => (a.file === b.file ? a.line - b.line : 0));
     return this.summary;
   }

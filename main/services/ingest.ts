@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { Store } from '../store/open';
-import { writeTransaction, type Writer } from '../store/write';
+import { writeTransaction, type MutationWriter } from '../store/write';
+import { SerializedJson } from '../store/mutations/registry';
+import { addCaseEntities } from '../store/derived/case-entities';
+import { allocateCaseNumber } from '../store/case-numbers';
 import type { NormalizedAlert } from '../../shared/domain/alert-format';
 import {
   correlateAlerts,
@@ -45,6 +48,8 @@ export interface IngestOptions {
   settings: CorrelationSettings;
   /** COR-5: true when a case filter matches the alert (it then creates no case). */
   isSuppressed?: (alert: NormalizedAlert, tenantName: string) => boolean;
+  /** more writes of the batch, in its transaction (case filter counts) */
+  onWrite?: (w: MutationWriter) => void;
 }
 
 interface CaseDbState {
@@ -246,12 +251,6 @@ interface IngestStatements {
   caseById: Database.Statement;
   caseEntities: Database.Statement;
   exists: Database.Statement;
-  insertAlert: Database.Statement;
-  insertCaseEntity: Database.Statement;
-  insertLink: Database.Statement;
-  insertCase: Database.Statement;
-  updateCase: Database.Statement;
-  nextNumber: Database.Statement;
   dataVersion: Database.Statement;
   totalChanges: Database.Statement;
 }
@@ -283,25 +282,6 @@ function prepare(db: Database.Database): IngestStatements {
     caseById: db.prepare('SELECT * FROM cases WHERE id = ?'),
     caseEntities: db.prepare('SELECT kind, value FROM case_entities WHERE case_id = ?'),
     exists: db.prepare('SELECT 1 FROM alerts WHERE source = ? AND source_ref = ?'),
-    insertAlert: db.prepare(
-      `INSERT INTO alerts (id, tenant_id, source, source_ref, type, title, description, timestamp, score, tactic, tactic_name, technique, technique_name, tags, tlp, raw, entities, status, case_id, suppressed, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    insertCaseEntity: db.prepare(
-      'INSERT OR IGNORE INTO case_entities (tenant_id, kind, value, case_id) VALUES (?, ?, ?, ?)',
-    ),
-    insertLink: db.prepare(
-      'INSERT INTO case_alerts (case_id, alert_id, tenant_id, added_at) VALUES (?, ?, ?, ?)',
-    ),
-    insertCase: db.prepare(
-      `INSERT INTO cases (id, tenant_id, number, name, description, score, severity, severity_rank, status, creator, tags, tlp, what, who, alert_count, created_at, updated_at, first_alert_at, last_alert_at, tactics, lead_alert)
-       VALUES (?, ?, ?, ?, '', ?, ?, ?, 'New', ?, '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    updateCase: db.prepare(
-      `UPDATE cases SET name = ?, score = ?, severity = ?, severity_rank = ?, tlp = ?, what = ?, who = ?, alert_count = ?,
-         first_alert_at = ?, last_alert_at = ?, tactics = ?, lead_alert = ?, updated_at = ? WHERE id = ?`,
-    ),
-    nextNumber: db.prepare('SELECT coalesce(max(number), 0) + 1 AS n FROM cases'),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     totalChanges: db.prepare('SELECT total_changes()').pluck(),
   };
@@ -309,18 +289,21 @@ function prepare(db: Database.Database): IngestStatements {
   return s;
 }
 
-/** The fields of a case that correlation changes, for activity before/after images. */
-function correlatedFields(s: CaseState) {
+/** The fields of a case that correlation maintains (COR-6..8). */
+function correlatedFields(c: CaseState) {
   return {
-    name: s.name,
-    score: s.score,
-    severity: s.severity,
-    tlp: s.tlp,
-    what: s.what,
-    who: s.who,
-    alertCount: s.alertCount,
-    firstAlertAt: s.firstAlertAt,
-    lastAlertAt: s.lastAlertAt,
+    name: c.name,
+    score: c.score,
+    severity: c.severity,
+    severityRank: severityRank(c.severity),
+    tlp: c.tlp,
+    what: c.what,
+    who: c.who,
+    alertCount: c.alertCount,
+    firstAlertAt: c.firstAlertAt,
+    lastAlertAt: c.lastAlertAt,
+    tactics: c.tactics,
+    leadAlert: c.lead ? (c.lead as unknown as Record<string, unknown>) : null,
   };
 }
 
@@ -361,28 +344,24 @@ export class IngestSession {
     };
     if (alerts.length === 0) return counts;
     const run = () =>
-      writeTransaction(
-        store,
-        options.actor,
-        (w) => {
-          // Under the write lock: did anyone else write since our last batch?
-          const version = s.dataVersion.get() as number;
-          const changes = s.totalChanges.get() as number;
-          if (version !== this.lastDataVersion || changes !== this.lastTotalChanges)
-            index.reset(-Infinity);
-          // Tenants first, in this transaction (a new one is a recorded write of its own and goes
-          // if the batch fails); 'admin' holds no alerts (ADM-1).
-          for (const a of alerts) {
-            const name = a.tenant ?? DEFAULT_TENANT_NAME;
-            if (!this.tenantIds.has(name))
-              this.tenantIds.set(name, tenantIdByName(store, name, options.actor));
-          }
-          const result = this.write(w, alerts, counts, serializedRaw);
-          this.lastDataVersion = version;
-          return result;
-        },
-        { immediate: true },
-      );
+      writeTransaction(store, options.actor, (w) => {
+        // Under the write lock: did anyone else write since our last batch?
+        const version = s.dataVersion.get() as number;
+        const changes = s.totalChanges.get() as number;
+        if (version !== this.lastDataVersion || changes !== this.lastTotalChanges)
+          index.reset(-Infinity);
+        // Tenants first, in this transaction (a new one is a recorded write of its own and goes
+        // if the batch fails); 'admin' holds no alerts (ADM-1).
+        for (const a of alerts) {
+          const name = a.tenant ?? DEFAULT_TENANT_NAME;
+          if (!this.tenantIds.has(name))
+            this.tenantIds.set(name, tenantIdByName(store, name, options.actor));
+        }
+        const result = this.write(w, alerts, counts, serializedRaw);
+        options.onWrite?.(w);
+        this.lastDataVersion = version;
+        return result;
+      });
     let written: CaseState[];
     try {
       written = run();
@@ -400,7 +379,7 @@ export class IngestSession {
 
   /** Writes one batch; returns the final states of the cases it created or changed. */
   private write(
-    w: Writer,
+    w: MutationWriter,
     alerts: readonly NormalizedAlert[],
     counts: IngestCounts,
     serializedRaw: ReadonlyMap<NormalizedAlert, string> | undefined,
@@ -430,60 +409,56 @@ export class IngestSession {
     for (const a of fresh) if (a.timestamp < minTs) minTs = a.timestamp;
     index.beginBatch(minTs - timeoutMs);
     index.prefetch(fresh);
-    let number = (s.nextNumber.get() as { n: number }).n;
     const result = correlateAlerts(fresh, {
       index,
       settings: options.settings,
-      allocateCase: () => ({ id: newId(), number: number++ }),
+      allocateCase: () => ({ id: newId(), number: allocateCaseNumber(w).number }),
       isSuppressed: options.isSuppressed
         ? (alert) => options.isSuppressed!(alert.input, alert.tenantName)
         : undefined,
     });
     const byId = new Map(fresh.map((a) => [a.id, a]));
-    for (const c of result.createdCases) writeNewCase(w, s, c);
-    for (const c of result.updatedCases) writeUpdatedCase(w, s, c, index.stateOf(c.id));
+    for (const c of result.createdCases) writeNewCase(w, c);
+    for (const c of result.updatedCases) writeUpdatedCase(w, c, index.stateOf(c.id));
+    const linked = new Map<string, string[]>();
     for (const r of result.alerts) {
       const a = byId.get(r.alertId)!;
-      const status = r.caseId ? 'Imported' : 'New';
       const suppressed = r.outcome === 'suppressed';
-      s.insertAlert.run(
-        a.id,
-        a.tenant,
-        a.source,
-        a.sourceRef,
-        a.input.type,
-        a.title,
-        a.input.description,
-        a.timestamp,
-        a.score,
-        a.tactic,
-        a.tacticName,
-        a.technique,
-        a.techniqueName,
-        JSON.stringify(a.input.tags),
-        a.tlp,
-        serializedRaw?.get(a.input) ?? JSON.stringify(a.input.raw ?? null),
-        JSON.stringify(a.entities),
-        status,
-        r.caseId,
-        suppressed ? 1 : 0,
-        w.now,
-        w.now,
-      );
-      if (r.caseId) s.insertLink.run(r.caseId, a.id, a.tenant, w.now);
-      w.created(a.tenant, 'alert', a.id, {
+      const raw = serializedRaw?.get(a.input);
+      w.insert('alert', {
         id: a.id,
+        tenantId: a.tenant,
         source: a.source,
         sourceRef: a.sourceRef,
+        type: a.input.type,
         title: a.title,
+        description: a.input.description,
         timestamp: a.timestamp,
         score: a.score,
-        status,
+        tactic: a.tactic,
+        tacticName: a.tacticName,
+        technique: a.technique,
+        techniqueName: a.techniqueName,
+        tags: a.input.tags,
+        tlp: a.tlp,
+        raw: raw === undefined ? (a.input.raw ?? null) : (new SerializedJson(raw) as unknown),
+        entities: a.entities as EntityRef[],
+        status: r.caseId ? 'Imported' : 'New',
         caseId: r.caseId,
         suppressed,
+        createdAt: w.now,
+        updatedAt: w.now,
       });
+      if (r.caseId) {
+        const ids = linked.get(r.caseId);
+        if (ids) ids.push(a.id);
+        else linked.set(r.caseId, [a.id]);
+      }
       counts.imported++;
       if (suppressed) counts.suppressed++;
+    }
+    for (const [caseId, alertIds] of linked) {
+      w.link('case', caseId, 'alerts', alertIds, { action: 'correlate' });
     }
     counts.casesCreated = result.createdCases.length;
     counts.casesUpdated = result.updatedCases.length;
@@ -509,68 +484,32 @@ export function ingestAlerts(
   return new IngestSession(store, options).ingest(alerts);
 }
 
-function writeNewCase(w: Writer, s: IngestStatements, c: CaseState): void {
-  s.insertCase.run(
-    c.id,
-    c.tenant,
-    c.number,
-    c.name,
-    c.score,
-    c.severity,
-    severityRank(c.severity),
-    SYSTEM_CREATOR,
-    c.tlp,
-    c.what,
-    c.who,
-    c.alertCount,
-    w.now,
-    w.now,
-    c.firstAlertAt,
-    c.lastAlertAt,
-    JSON.stringify(c.tactics),
-    c.lead ? JSON.stringify(c.lead) : null,
+function writeNewCase(w: MutationWriter, c: CaseState): void {
+  w.insert(
+    'case',
+    {
+      id: c.id,
+      tenantId: c.tenant,
+      number: c.number,
+      numberIsProvisional: false,
+      creator: SYSTEM_CREATOR,
+      status: 'New',
+      createdAt: w.now,
+      updatedAt: w.now,
+      ...correlatedFields(c),
+    },
+    { action: 'correlate' },
   );
-  for (const e of c.entities) s.insertCaseEntity.run(c.tenant, e.kind, e.value, c.id);
-  w.created(c.tenant, 'case', c.id, {
-    id: c.id,
-    number: c.number,
-    creator: SYSTEM_CREATOR,
-    status: 'New',
-    ...correlatedFields(c),
-  });
+  addCaseEntities(w.derivedDb, c.tenant, c.id, c.entities);
 }
 
-function writeUpdatedCase(
-  w: Writer,
-  s: IngestStatements,
-  c: CaseState,
-  before: CaseState | undefined,
-): void {
-  s.updateCase.run(
-    c.name,
-    c.score,
-    c.severity,
-    severityRank(c.severity),
-    c.tlp,
-    c.what,
-    c.who,
-    c.alertCount,
-    c.firstAlertAt,
-    c.lastAlertAt,
-    JSON.stringify(c.tactics),
-    c.lead ? JSON.stringify(c.lead) : null,
-    w.now,
-    c.id,
-  );
+function writeUpdatedCase(w: MutationWriter, c: CaseState, before: CaseState | undefined): void {
+  w.patch('case', c.id, correlatedFields(c), { action: 'correlate' });
   const known = new Set((before?.entities ?? []).map(entityKey));
-  for (const e of c.entities)
-    if (!known.has(entityKey(e))) s.insertCaseEntity.run(c.tenant, e.kind, e.value, c.id);
-  w.updated(
+  addCaseEntities(
+    w.derivedDb,
     c.tenant,
-    'case',
     c.id,
-    before ? correlatedFields(before) : {},
-    correlatedFields(c),
-    'correlate',
+    c.entities.filter((e) => !known.has(entityKey(e))),
   );
 }

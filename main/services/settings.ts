@@ -29,16 +29,11 @@ export function writeSetting(
 ): void {
   writeTransaction(store, actor, (w) => {
     const before = readSetting(store, userId, key);
-    const json = JSON.stringify(value);
-    w.db
-      .prepare(
-        `INSERT INTO settings (user_id, key, value, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT(user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-      )
-      .run(userId, key, json, w.now);
-    const id = `${userId}:${key}`;
-    if (before === undefined) w.created(tenantId, 'setting', id, { key, value });
-    else w.updated(tenantId, 'setting', id, { key, value: before }, { key, value });
+    if (before === undefined) {
+      w.insert('setting', { userId, key, value, updatedAt: w.now }, { tenantId });
+    } else {
+      w.patch('setting', `${userId}:${key}`, { value }, { tenantId });
+    }
   });
 }
 

@@ -22,48 +22,29 @@ export function ensureBaseData(store: Store): void {
   writeTransaction(store, 'System', (w) => {
     for (const name of [ADMIN_TENANT_NAME, DEFAULT_TENANT_NAME]) {
       if (have.has(name)) continue;
-      const row = { id: newId(), name, createdAt: w.now };
-      w.db
-        .prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)')
-        .run(row.id, name, w.now);
-      w.created(row.id, 'tenant', row.id, row);
+      w.insert('tenant', { id: newId(), name, createdAt: w.now });
     }
     if (!hasUser) {
-      const admin = w.db
+      const admin = w.read
         .prepare('SELECT id FROM tenants WHERE name = ?')
-        .get(ADMIN_TENANT_NAME) as {
-        id: string;
-      };
-      const user = {
+        .get(ADMIN_TENANT_NAME) as { id: string };
+      w.insert('user', {
         id: newId(),
         tenantId: admin.id,
         login: LOCAL_USER_LOGIN,
         displayName: 'Local Analyst',
         scope: 'root',
-        profile: JSON.stringify([
+        profile: [
           'manageUser',
           'manageCase',
           'manageAlert',
           'manageSettings',
           'manageQueue',
           'manageWorkflow',
-        ]),
-      };
-      w.db
-        .prepare(
-          'INSERT INTO users (id, tenant_id, login, display_name, scope, profile, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          user.id,
-          user.tenantId,
-          user.login,
-          user.displayName,
-          user.scope,
-          user.profile,
-          w.now,
-          w.now,
-        );
-      w.created(admin.id, 'user', user.id, user);
+        ],
+        createdAt: w.now,
+        updatedAt: w.now,
+      });
     }
   });
 }
@@ -80,10 +61,7 @@ export function tenantIdByName(store: Store, name: string, actor: string): strin
   if (row) return row.id;
   return writeTransaction(store, actor, (w) => {
     const id = newId();
-    w.db
-      .prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)')
-      .run(id, name, w.now);
-    w.created(id, 'tenant', id, { id, name, createdAt: w.now });
+    w.insert('tenant', { id, name, createdAt: w.now });
     return id;
   });
 }

@@ -1,5 +1,7 @@
 import type { Store } from '../store/open';
-import { writeTransaction, type Writer } from '../store/write';
+import { writeTransaction, type MutationWriter } from '../store/write';
+import { addCaseEntities } from '../store/derived/case-entities';
+import { allocateCaseNumber } from '../store/case-numbers';
 import { summarizeCase, type CaseAlertFacts } from '../../shared/domain/scoring';
 import { severityRank } from '../../shared/domain/severity';
 import { entityKey } from '../../shared/domain/entities';
@@ -41,8 +43,8 @@ interface AlertFactsRow {
   entities: string;
 }
 
-function loadAlerts(w: Writer, ids: readonly string[]): AlertFactsRow[] {
-  const stmt = w.db.prepare('SELECT * FROM alerts WHERE id = ?');
+function loadAlerts(w: MutationWriter, ids: readonly string[]): AlertFactsRow[] {
+  const stmt = w.read.prepare('SELECT * FROM alerts WHERE id = ?');
   return ids.map((id) => {
     const row = stmt.get(id) as AlertFactsRow | undefined;
     if (!row) throw new ServiceError('NOT_FOUND', `no alert with id ${id}`);
@@ -51,8 +53,8 @@ function loadAlerts(w: Writer, ids: readonly string[]): AlertFactsRow[] {
 }
 
 /** Recomputes a case's derived fields from all its alerts and adds their entities to it. */
-function recomputeCase(w: Writer, caseId: string): void {
-  const c = w.db.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as {
+function recomputeCase(w: MutationWriter, caseId: string): void {
+  const c = w.read.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as {
     tenant_id: string;
     name: string;
     name_is_manual: number;
@@ -64,7 +66,7 @@ function recomputeCase(w: Writer, caseId: string): void {
     alert_count: number;
     tlp: string;
   };
-  const alerts = w.db
+  const alerts = w.read
     .prepare(
       'SELECT a.* FROM case_alerts ca JOIN alerts a ON a.id = ca.alert_id WHERE ca.case_id = ?',
     )
@@ -87,105 +89,86 @@ function recomputeCase(w: Writer, caseId: string): void {
   const tlp = alerts.reduce<Tlp>((t, a) => mostRestrictiveTlp(t, a.tlp as Tlp), c.tlp as Tlp);
   const times = alerts.map((a) => a.timestamp);
   const tactics = [...new Set(alerts.map((a) => a.tactic).filter((t): t is string => !!t))].sort();
-  const before = {
-    name: c.name,
-    score: c.score,
-    severity: c.severity,
-    what: c.what,
-    who: c.who,
-    alertCount: c.alert_count,
-  };
-  const after = {
-    name,
-    score: summary.score,
-    severity,
-    what: summary.what,
-    who: summary.who,
-    alertCount: alerts.length,
-  };
-  w.db
-    .prepare(
-      `UPDATE cases SET name = ?, score = ?, severity = ?, severity_rank = ?, what = ?, who = ?, alert_count = ?, tlp = ?,
-         first_alert_at = ?, last_alert_at = ?, tactics = ?, lead_alert = ?, updated_at = ? WHERE id = ?`,
-    )
-    .run(
+  w.patch(
+    'case',
+    caseId,
+    {
       name,
-      summary.score,
+      score: summary.score,
       severity,
-      severityRank(severity as Parameters<typeof severityRank>[0]),
-      summary.what,
-      summary.who,
-      alerts.length,
+      severityRank: severityRank(severity as Parameters<typeof severityRank>[0]),
+      what: summary.what,
+      who: summary.who,
+      alertCount: alerts.length,
       tlp,
-      times.length ? Math.min(...times) : null,
-      times.length ? Math.max(...times) : null,
-      JSON.stringify(tactics),
-      summary.lead ? JSON.stringify(summary.lead) : null,
-      w.now,
-      caseId,
-    );
+      firstAlertAt: times.length ? Math.min(...times) : null,
+      lastAlertAt: times.length ? Math.max(...times) : null,
+      tactics,
+      leadAlert: summary.lead ? (summary.lead as unknown as Record<string, unknown>) : null,
+    },
+    { action: 'recompute' },
+  );
   const known = new Set(
     (
-      w.db
+      w.read
         .prepare('SELECT kind, value FROM case_entities WHERE case_id = ?')
         .all(caseId) as EntityRef[]
     ).map(entityKey),
   );
-  const insert = w.db.prepare(
-    'INSERT INTO case_entities (tenant_id, kind, value, case_id) VALUES (?, ?, ?, ?)',
-  );
+  const added: EntityRef[] = [];
   for (const f of facts) {
     for (const e of f.entities) {
       const key = entityKey(e);
       if (!known.has(key)) {
         known.add(key);
-        insert.run(c.tenant_id, e.kind, e.value, caseId);
+        added.push(e);
       }
     }
   }
-  w.updated(c.tenant_id, 'case', caseId, before, after, 'recompute');
+  addCaseEntities(w.derivedDb, c.tenant_id, caseId, added);
   refreshQueueMembership(w, [caseId]); // QUE-5
 }
 
-function linkAlerts(w: Writer, caseId: string, alerts: readonly AlertFactsRow[]): number {
-  const link = w.db.prepare(
-    'INSERT OR IGNORE INTO case_alerts (case_id, alert_id, tenant_id, added_at) VALUES (?, ?, ?, ?)',
-  );
-  const setImported = w.db.prepare(
-    "UPDATE alerts SET status = 'Imported', case_id = coalesce(case_id, ?), updated_at = ? WHERE id = ?",
-  );
-  let linked = 0;
+function linkAlerts(w: MutationWriter, caseId: string, alerts: readonly AlertFactsRow[]): number {
+  const linked = w.link(
+    'case',
+    caseId,
+    'alerts',
+    alerts.map((a) => a.id),
+    { action: 'import' },
+  ).length;
   for (const a of alerts) {
-    linked += link.run(caseId, a.id, a.tenant_id, w.now).changes;
-    setImported.run(caseId, w.now, a.id);
-    w.updated(
-      a.tenant_id,
+    w.patch(
       'alert',
       a.id,
-      { status: a.status, caseId: a.case_id },
       { status: 'Imported', caseId: a.case_id ?? caseId },
-      'import',
+      { action: 'import' },
     );
   }
   return linked;
 }
 
 function createEmptyCase(
-  w: Writer,
+  w: MutationWriter,
   tenantId: string,
   creator: string,
 ): { id: string; number: number } {
   const id = newId();
-  const number = (
-    w.db.prepare('SELECT coalesce(max(number), 0) + 1 AS n FROM cases').get() as { n: number }
-  ).n;
-  w.db
-    .prepare(
-      `INSERT INTO cases (id, tenant_id, number, name, score, severity, severity_rank, status, creator, created_at, updated_at)
-       VALUES (?, ?, ?, '', 0, 'Low', 1, 'New', ?, ?, ?)`,
-    )
-    .run(id, tenantId, number, creator, w.now, w.now);
-  w.created(tenantId, 'case', id, { id, number, status: 'New', creator });
+  const { number, numberIsProvisional } = allocateCaseNumber(w);
+  w.insert('case', {
+    id,
+    tenantId,
+    number,
+    numberIsProvisional,
+    name: '',
+    score: 0,
+    severity: 'Low',
+    severityRank: 1,
+    status: 'New',
+    creator,
+    createdAt: w.now,
+    updatedAt: w.now,
+  });
   return { id, number };
 }
 
@@ -201,7 +184,7 @@ export function importAlertAsCase(store: Store, actor: string, alertId: string):
     if (alert!.status === 'Imported' || alert!.case_id) {
       const number = alert!.case_id
         ? (
-            w.db.prepare('SELECT number FROM cases WHERE id = ?').get(alert!.case_id) as
+            w.read.prepare('SELECT number FROM cases WHERE id = ?').get(alert!.case_id) as
               { number: number } | undefined
           )?.number
         : undefined;
@@ -258,7 +241,7 @@ export function mergeAlertsIntoCase(
 ): CaseRef & { added: number } {
   if (alertIds.length === 0) throw new ServiceError('BAD_REQUEST', 'select at least one alert');
   return writeTransaction(store, actor, (w) => {
-    const c = w.db
+    const c = w.read
       .prepare('SELECT id, tenant_id, status FROM cases WHERE number = ?')
       .get(caseNumber) as { id: string; tenant_id: string; status: CaseStatus } | undefined;
     if (!c) throw new ServiceError('NOT_FOUND', `no case #${caseNumber}`);

@@ -1,5 +1,6 @@
 import { generateDemoCases } from '../../shared/domain/demo';
-import { DEMO_SQL, demoCaseRows, prepareDemoContext } from '../../main/services/demo';
+import { prepareDemoContext } from '../../main/services/demo';
+import { DEMO_SQL, demoCaseRows } from './demo-rows';
 import { openWorkspace, type Workspace } from '../../main/services/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import type Database from 'better-sqlite3';

@@ -3,14 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { generateDemoCases, type DemoCase } from '../../shared/domain/demo';
-import {
-  DEMO_ACTOR,
-  demoCaseRows,
-  loadDemoData,
-  prepareDemoContext,
-  prepareDemoStatements,
-  type DemoCaseRows,
-} from '../../main/services/demo';
+import { DEMO_ACTOR, loadDemoData, prepareDemoContext } from '../../main/services/demo';
+import { demoCaseRows, prepareDemoStatements, type DemoCaseRows } from './demo-rows';
 import { openWorkspace } from '../../main/services/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 
@@ -36,11 +30,11 @@ export interface DemoInsertResult {
 
 const CHUNK_ALERTS = 5000;
 
-// The same statements as main/store/write.ts records each entity with.
+// An activity and an outbox row per entity, as the mutation API writes them (without its JSON).
 const ACTIVITY_SQL =
-  'INSERT INTO activity (tenant_id, entity_type, entity_id, action, actor, at, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+  'INSERT INTO activity (tenant_id, entity_type, entity_id, action, actor, at, before, after, mutation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const OUTBOX_SQL =
-  'INSERT INTO outbox (tenant_id, entity_type, entity_id, op, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)';
+  "INSERT INTO outbox (mutation_id, tenant_id, entity_type, entity_id, op, base_rev, payload, action, actor, created_at) VALUES (?, ?, ?, ?, 'insert', 0, ?, 'create', ?, ?)";
 
 function cpuSeconds(since: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(since);
@@ -93,13 +87,23 @@ export async function benchDemoInsert(
       for (const r of rows) {
         s.case.run(r.caseRow);
         for (const e of r.caseEntities) s.entity.run(e);
-        activity.run(r.tenantId, 'case', r.caseId, 'create', DEMO_ACTOR, now, null, r.caseJson);
-        outbox.run(r.tenantId, 'case', r.caseId, 'create', r.caseJson, now);
+        activity.run(
+          r.tenantId,
+          'case',
+          r.caseId,
+          'create',
+          DEMO_ACTOR,
+          now,
+          null,
+          r.caseJson,
+          r.caseId,
+        );
+        outbox.run(r.caseId, r.tenantId, 'case', r.caseId, r.caseJson, DEMO_ACTOR, now);
         for (const a of r.alerts) {
           s.alert.run(a.row);
           s.link.run(a.link);
-          activity.run(r.tenantId, 'alert', a.id, 'create', DEMO_ACTOR, now, null, a.json);
-          outbox.run(r.tenantId, 'alert', a.id, 'create', a.json, now);
+          activity.run(r.tenantId, 'alert', a.id, 'create', DEMO_ACTOR, now, null, a.json, a.id);
+          outbox.run(a.id, r.tenantId, 'alert', a.id, a.json, DEMO_ACTOR, now);
         }
       }
     });

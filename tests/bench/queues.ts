@@ -353,8 +353,7 @@ function flipRandomCase(
   if (!c) return false;
   const next = c.status === 'New' ? 'Resolved' : 'New';
   writeTransaction(ws.store, 'bench', (w) => {
-    w.db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(next, w.now, c.id);
-    w.updated(ws.user.tenantId, 'case', c.id, { status: c.status }, { status: next });
+    w.patch('case', c.id, { status: next });
     refresh(w, c.id);
   });
   return true;

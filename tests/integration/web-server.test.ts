@@ -116,7 +116,7 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(dir, 'renderer-evil'));
   fs.writeFileSync(path.join(dir, 'renderer-evil', 'secret.txt'), SECRET);
 
-  ws = openWorkspace(path.join(dir, 'w.db'), {
+  ws = openWorkspace(path.join(dir, 'w.derivedDb'), {
     create: true,
     migrationsFolder: sourceMigrationsFolder(),
   });

@@ -114,18 +114,18 @@ function randomWrite(random: SeededRandom): string {
   writeTransaction(ws.store, 'test', (w) => {
     switch (kind) {
       case 0:
-        w.db.prepare('UPDATE cases SET score = ? WHERE id = ?').run(random.int(0, 100), id);
+        w.derivedDb.prepare('UPDATE cases SET score = ? WHERE id = ?').run(random.int(0, 100), id);
         break;
       case 1: {
         const status = random.pick(['New', 'In Progress', 'Escalated', 'Closed'] as const);
-        w.db
+        w.derivedDb
           .prepare('UPDATE cases SET status = ?, updated_at = updated_at + 1 WHERE id = ?')
           .run(status, id);
         break;
       }
       case 2:
         // NULL and back: nullable sorts put NULL first ascending, last descending
-        w.db
+        w.derivedDb
           .prepare('UPDATE cases SET assignee_name = ?, what = ? WHERE id = ?')
           .run(
             random.int(0, 1) ? null : `user ${random.int(0, 5)}`,
@@ -136,21 +136,21 @@ function randomWrite(random: SeededRandom): string {
       case 3: {
         const severity = random.pick(['Low', 'Medium', 'High', 'Critical'] as const);
         const rank = { Low: 1, Medium: 2, High: 3, Critical: 4 }[severity];
-        w.db
+        w.derivedDb
           .prepare('UPDATE cases SET severity = ?, severity_rank = ? WHERE id = ?')
           .run(severity, rank, id);
         break;
       }
       case 4:
         // equal names: the order within them is the id's
-        w.db
+        w.derivedDb
           .prepare("UPDATE cases SET name = 'Same name', alert_count = ? WHERE id = ?")
           .run(random.int(1, 4), id);
         break;
       case 5: {
         const columns = CASE_COPY_COLUMNS();
         const newId = randomUUID();
-        w.db
+        w.derivedDb
           .prepare(
             `INSERT INTO cases (id, number, ${columns.join(', ')})
              SELECT ?, (SELECT max(number) + 1 FROM cases), ${columns.join(', ')} FROM cases WHERE id = ?`,
@@ -160,13 +160,13 @@ function randomWrite(random: SeededRandom): string {
         return;
       }
       case 6:
-        w.db.prepare('DELETE FROM case_alerts WHERE case_id = ?').run(id);
-        w.db.prepare('UPDATE alerts SET case_id = NULL WHERE case_id = ?').run(id);
-        w.db.prepare('DELETE FROM case_entities WHERE case_id = ?').run(id);
-        w.db.prepare('DELETE FROM cases WHERE id = ?').run(id);
+        w.derivedDb.prepare('DELETE FROM case_alerts WHERE case_id = ?').run(id);
+        w.derivedDb.prepare('UPDATE alerts SET case_id = NULL WHERE case_id = ?').run(id);
+        w.derivedDb.prepare('DELETE FROM case_entities WHERE case_id = ?').run(id);
+        w.derivedDb.prepare('DELETE FROM cases WHERE id = ?').run(id);
         break;
       default:
-        w.db.prepare('UPDATE cases SET updated_at = ? WHERE id = ?').run(END_AT + kind, id);
+        w.derivedDb.prepare('UPDATE cases SET updated_at = ? WHERE id = ?').run(END_AT + kind, id);
     }
     refreshQueueMembership(w, [id]);
   });
@@ -266,7 +266,7 @@ describe('position lists (deep pages and jumps of big views)', () => {
     const rounds = Math.ceil((CATCH_UP_MAX + 1) / cases);
     writeTransaction(ws.store, 'test', (w) => {
       for (let i = 0; i < rounds; i++)
-        w.db.prepare('UPDATE cases SET updated_at = updated_at + 1').run();
+        w.derivedDb.prepare('UPDATE cases SET updated_at = updated_at + 1').run();
     });
     if (cases > CATCH_UP_MAX) expect(listed(view, false)).toBeNull();
     expect(listed(view, true)).toEqual(sqlOrder(view));

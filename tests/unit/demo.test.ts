@@ -248,7 +248,7 @@ describe('loadDemoData', () => {
     expect(count(a, 'case_entities')).toBe(caseEntities);
   });
 
-  it('records one activity and one outbox entry per case, alert, queue, tenant and user', () => {
+  it('records one insert mutation (and activity entry) per case, alert, queue, tenant and user, and links each case to its alerts', () => {
     const expected = [
       { type: 'alert', n: ALERTS },
       { type: 'case', n: generated.length },
@@ -258,18 +258,25 @@ describe('loadDemoData', () => {
       { type: 'tenant', n: 2 + DEMO_TENANTS.length },
       { type: 'user', n: 1 + DEMO_ANALYSTS.length },
     ];
-    for (const table of ['activity', 'outbox']) {
-      const byType = rows(
+    const inserts = rows(
+      a,
+      "SELECT entity_type AS type, count(*) AS n FROM outbox WHERE op = 'insert' GROUP BY entity_type ORDER BY entity_type",
+    );
+    expect(inserts).toEqual(expected);
+    expect(
+      rows(
         a,
-        `SELECT entity_type AS type, count(*) AS n FROM ${table} GROUP BY entity_type ORDER BY entity_type`,
-      );
-      expect(byType).toEqual(expected);
-      const perEntity = rows(
-        a,
-        `SELECT entity_id FROM ${table} GROUP BY entity_type, entity_id HAVING count(*) > 1`,
-      );
-      expect(perEntity).toEqual([]);
-    }
+        "SELECT entity_id FROM outbox WHERE op = 'insert' GROUP BY entity_type, entity_id HAVING count(*) > 1",
+      ),
+    ).toEqual([]);
+    // one link mutation per case, naming all its alerts
+    expect(count(a, 'outbox', "WHERE op = 'link' AND entity_type = 'case'")).toBe(generated.length);
+    expect(count(a, 'outbox', "WHERE op NOT IN ('insert', 'link')")).toBe(0);
+    // every mutation has its activity entry
+    expect(count(a, 'activity', 'WHERE mutation_id NOT IN (SELECT mutation_id FROM outbox)')).toBe(
+      0,
+    );
+    expect(count(a, 'activity')).toBe(count(a, 'outbox'));
     expect(
       count(
         a,

@@ -348,7 +348,7 @@ describe('IngestSession', () => {
 
     const other = secondConnection(ws);
     writeTransaction(other, 'analyst', (w) => {
-      w.db
+      w.derivedDb
         .prepare("UPDATE cases SET status = 'Resolved', closed_at = ? WHERE id = ?")
         .run(w.now, closed);
     });
@@ -385,15 +385,9 @@ describe('IngestSession', () => {
     session.ingest([alert('a1', 0, [host('ws-02')])]);
     const closed = caseOf(ws, 'a1');
 
-    writeTransaction(ws.store, 'analyst', (w) => {
-      w.db
-        .prepare("UPDATE cases SET status = 'Resolved', closed_at = ? WHERE id = ?")
-        .run(w.now, closed);
-      const { tenantId } = w.db
-        .prepare('SELECT tenant_id AS tenantId FROM cases WHERE id = ?')
-        .get(closed) as { tenantId: string };
-      w.updated(tenantId, 'case', closed, { status: 'New' }, { status: 'Resolved' });
-    });
+    writeTransaction(ws.store, 'analyst', (w) =>
+      w.patch('case', closed, { status: 'Resolved', closedAt: w.now }),
+    );
 
     const counts = session.ingest([alert('a2', 5, [host('ws-02')])]);
     expect(counts).toMatchObject({ imported: 1, casesCreated: 1, casesUpdated: 0 });

@@ -40,22 +40,23 @@ describe('store maintenance (checkpoints and search merges off the commit path)'
     const stop = startStoreMaintenance(store, { intervalMs: 1000 });
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const tenant = 't1';
-    writeTransaction(store, 'test', (w) => {
-      w.db
-        .prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)')
-        .run(tenant, 'T', 0);
-      w.created(tenant, 'tenant', tenant, { name: 'T' });
-    });
+    writeTransaction(store, 'test', (w) =>
+      w.insert('tenant', { id: tenant, name: 'T', createdAt: 0 }),
+    );
     for (let i = 0; i < 30; i++) {
-      writeTransaction(store, 'test', (w) => {
-        w.db
-          .prepare(
-            `INSERT INTO cases (id, tenant_id, number, name, severity, severity_rank, creator, created_at, updated_at)
-             VALUES (?, ?, ?, ?, 'Low', 1, 'System', 0, 0)`,
-          )
-          .run(`c${i}`, tenant, 1000 + i, `Beacon number ${i}`);
-        w.created(tenant, 'case', `c${i}`, { name: `Beacon number ${i}` });
-      });
+      writeTransaction(store, 'test', (w) =>
+        w.insert('case', {
+          id: `c${i}`,
+          tenantId: tenant,
+          number: 1000 + i,
+          name: `Beacon number ${i}`,
+          severity: 'Low',
+          severityRank: 1,
+          creator: 'System',
+          createdAt: 0,
+          updatedAt: 0,
+        }),
+      );
     }
     // Each write left its own search segment; the tick merges them and checkpoints.
     const segmentsBefore = store.db.prepare('SELECT count(*) FROM cases_fts_data').pluck().get();

@@ -277,8 +277,8 @@ describe('migrations 0006-0011 on a store from before them', () => {
     expect(tableNames(store)).not.toContain('__new_case_alerts');
     // the rebuilt table still cascades: deleting a case removes its links
     writeTransaction(store, 'test', (w) => {
-      w.db.prepare('UPDATE alerts SET case_id = NULL WHERE case_id = ?').run(CASE.id);
-      w.db.prepare('DELETE FROM cases WHERE id = ?').run(CASE.id);
+      w.derivedDb.prepare('UPDATE alerts SET case_id = NULL WHERE case_id = ?').run(CASE.id);
+      w.derivedDb.prepare('DELETE FROM cases WHERE id = ?').run(CASE.id);
     });
     expect(count(store, 'case_alerts')).toBe(0);
     expect(count(store, 'case_entities')).toBe(0);

@@ -486,7 +486,7 @@ describe('membership index (QUE-5, QUE-6)', () => {
         .get(Date.now() - 20 * DAY_MS) as string;
       const before = queueCount(queue.id)!;
       writeTransaction(ws.store, 'test', (w) => {
-        w.db
+        w.derivedDb
           .prepare("UPDATE cases SET severity = 'Critical', severity_rank = 4 WHERE id = ?")
           .run(low);
         refreshQueueMembership(w, [low]);
@@ -496,10 +496,10 @@ describe('membership index (QUE-5, QUE-6)', () => {
 
       const openBefore = queueCount(DEFAULT_QUEUE_IDS.allOpen)!;
       writeTransaction(ws.store, 'test', (w) => {
-        w.db.prepare('DELETE FROM case_alerts WHERE case_id = ?').run(low);
-        w.db.prepare('UPDATE alerts SET case_id = NULL WHERE case_id = ?').run(low);
-        w.db.prepare('DELETE FROM case_entities WHERE case_id = ?').run(low);
-        w.db.prepare('DELETE FROM cases WHERE id = ?').run(low);
+        w.derivedDb.prepare('DELETE FROM case_alerts WHERE case_id = ?').run(low);
+        w.derivedDb.prepare('UPDATE alerts SET case_id = NULL WHERE case_id = ?').run(low);
+        w.derivedDb.prepare('DELETE FROM case_entities WHERE case_id = ?').run(low);
+        w.derivedDb.prepare('DELETE FROM cases WHERE id = ?').run(low);
         refreshQueueMembership(w, [low]);
       });
       expect(count('SELECT count(*) AS n FROM queue_members WHERE case_id = ?', low)).toBe(0);

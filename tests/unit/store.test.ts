@@ -22,7 +22,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function newStore(name = 'w.db'): Store {
+function newStore(name = 'w.derivedDb'): Store {
   const store = openStore(path.join(dir, name), { create: true, migrationsFolder });
   open.push(store);
   return store;
@@ -44,12 +44,7 @@ function openError(fn: () => unknown): StoreOpenError {
 }
 
 function insertTenant(store: Store, id: string, name: string): void {
-  writeTransaction(store, 'test', (w) => {
-    w.db
-      .prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)')
-      .run(id, name, w.now);
-    w.created(id, 'tenant', id, { id, name });
-  });
+  writeTransaction(store, 'test', (w) => w.insert('tenant', { id, name, createdAt: w.now }));
 }
 
 interface TestCase {
@@ -62,13 +57,23 @@ interface TestCase {
 const INSERT_CASE = `INSERT INTO cases (id, tenant_id, number, name, description, severity, severity_rank, creator, created_at, updated_at)
   VALUES (?, ?, ?, ?, ?, 'Low', 1, 'test', ?, ?)`;
 
+function caseValues(tenantId: string, c: TestCase, now: number) {
+  return {
+    id: c.id,
+    tenantId,
+    number: c.number,
+    name: c.name,
+    description: c.description ?? '',
+    severity: 'Low',
+    severityRank: 1,
+    creator: 'test',
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 function insertCase(store: Store, tenantId: string, c: TestCase): void {
-  writeTransaction(store, 'test', (w) => {
-    w.db
-      .prepare(INSERT_CASE)
-      .run(c.id, tenantId, c.number, c.name, c.description ?? '', w.now, w.now);
-    w.created(tenantId, 'case', c.id, c);
-  });
+  writeTransaction(store, 'test', (w) => w.insert('case', caseValues(tenantId, c, w.now)));
 }
 
 function ftsIds(store: Store, query: string): string[] {
@@ -86,7 +91,7 @@ function realStoreFile(): string {
   const store = newStore('source.db');
   insertTenant(store, 't1', 'Tenant one');
   writeTransaction(store, 'test', (w) => {
-    const insert = w.db.prepare(INSERT_CASE);
+    const insert = w.derivedDb.prepare(INSERT_CASE);
     for (let i = 1; i <= 2000; i++) {
       insert.run(`case-${i}`, 't1', i, `Case ${i} lateral movement`, 'x'.repeat(100), i, i);
     }
@@ -228,7 +233,7 @@ describe('openStore', () => {
 });
 
 describe('writeTransaction', () => {
-  it('appends one activity and one outbox entry per recorded change', () => {
+  it('appends one activity and one outbox mutation per change', () => {
     const store = newStore();
     insertTenant(store, 't1', 'Tenant one');
     expect(count(store, 'activity')).toBe(1);
@@ -240,98 +245,66 @@ describe('writeTransaction', () => {
       'alice',
       (w) => {
         expect(w.now).toBe(now);
-        w.db.prepare(INSERT_CASE).run('c1', 't1', 1, 'First', '', w.now, w.now);
-        w.created('t1', 'case', 'c1', { id: 'c1', name: 'First' });
-        w.db.prepare(INSERT_CASE).run('c2', 't1', 2, 'Second', '', w.now, w.now);
-        w.createdJson('t1', 'case', 'c2', '{"id":"c2","name":"Second"}');
-        w.db.prepare('UPDATE cases SET name = ? WHERE id = ?').run('First renamed', 'c1');
-        w.updated('t1', 'case', 'c1', { name: 'First' }, { name: 'First renamed' }, 'rename');
-        w.db.prepare('DELETE FROM cases WHERE id = ?').run('c2');
-        w.deleted('t1', 'case', 'c2', { id: 'c2', name: 'Second' });
+        w.insert('case', caseValues('t1', { id: 'c1', number: 1, name: 'First' }, w.now));
+        w.insert('case', caseValues('t1', { id: 'c2', number: 2, name: 'Second' }, w.now));
+        w.patch('case', 'c1', { name: 'First renamed' }, { action: 'rename' });
+        w.delete('case', 'c2');
       },
-      now,
+      { now },
     );
 
     const activity = store.db
       .prepare(
         "SELECT entity_id AS entityId, action, actor, at, before, after FROM activity WHERE entity_type = 'case' ORDER BY id",
       )
-      .all();
-    expect(activity).toEqual([
-      {
-        entityId: 'c1',
-        action: 'create',
-        actor: 'alice',
-        at: now,
-        before: null,
-        after: '{"id":"c1","name":"First"}',
-      },
-      {
-        entityId: 'c2',
-        action: 'create',
-        actor: 'alice',
-        at: now,
-        before: null,
-        after: '{"id":"c2","name":"Second"}',
-      },
-      {
-        entityId: 'c1',
-        action: 'rename',
-        actor: 'alice',
-        at: now,
-        before: '{"name":"First"}',
-        after: '{"name":"First renamed"}',
-      },
-      {
-        entityId: 'c2',
-        action: 'delete',
-        actor: 'alice',
-        at: now,
-        before: '{"id":"c2","name":"Second"}',
-        after: null,
-      },
+      .all() as {
+      entityId: string;
+      action: string;
+      actor: string;
+      at: number;
+      before: string | null;
+      after: string | null;
+    }[];
+    expect(activity.map((a) => [a.entityId, a.action, a.actor, a.at])).toEqual([
+      ['c1', 'create', 'alice', now],
+      ['c2', 'create', 'alice', now],
+      ['c1', 'rename', 'alice', now],
+      ['c2', 'delete', 'alice', now],
     ]);
+    expect(JSON.parse(activity[0]!.after!)).toMatchObject({ id: 'c1', name: 'First' });
+    expect(activity[2]).toMatchObject({
+      before: '{"name":"First"}',
+      after: '{"name":"First renamed"}',
+    });
+    expect(JSON.parse(activity[3]!.before!)).toMatchObject({ id: 'c2', name: 'Second' });
     const outbox = store.db
       .prepare(
-        "SELECT tenant_id AS tenantId, entity_id AS entityId, op, payload, created_at AS createdAt, pushed_at AS pushedAt FROM outbox WHERE entity_type = 'case' ORDER BY seq",
+        "SELECT tenant_id AS tenantId, entity_id AS entityId, op, base_rev AS baseRev, payload, created_at AS at, pushed_at AS pushedAt FROM outbox WHERE entity_type = 'case' ORDER BY seq",
       )
-      .all();
-    expect(outbox).toEqual([
-      {
-        tenantId: 't1',
-        entityId: 'c1',
-        op: 'create',
-        payload: '{"id":"c1","name":"First"}',
-        createdAt: now,
-        pushedAt: null,
-      },
-      {
-        tenantId: 't1',
-        entityId: 'c2',
-        op: 'create',
-        payload: '{"id":"c2","name":"Second"}',
-        createdAt: now,
-        pushedAt: null,
-      },
-      {
-        tenantId: 't1',
-        entityId: 'c1',
-        op: 'update',
-        payload: '{"name":"First renamed"}',
-        createdAt: now,
-        pushedAt: null,
-      },
-      {
-        tenantId: 't1',
-        entityId: 'c2',
-        op: 'delete',
-        payload: '{"id":"c2","name":"Second"}',
-        createdAt: now,
-        pushedAt: null,
-      },
+      .all() as {
+      tenantId: string;
+      entityId: string;
+      op: string;
+      baseRev: number;
+      payload: string;
+      at: number;
+      pushedAt: number | null;
+    }[];
+    expect(outbox.map((o) => [o.tenantId, o.entityId, o.op, o.baseRev, o.at, o.pushedAt])).toEqual([
+      ['t1', 'c1', 'insert', 0, now, null],
+      ['t1', 'c2', 'insert', 0, now, null],
+      ['t1', 'c1', 'patch', 1, now, null],
+      ['t1', 'c2', 'delete', 1, now, null],
     ]);
+    expect(JSON.parse(outbox[2]!.payload)).toEqual({
+      changes: {
+        name: { before: 'First', after: 'First renamed' },
+        updatedAt: { before: now, after: now },
+      },
+    });
     expect(count(store, 'activity')).toBe(5);
     expect(count(store, 'outbox')).toBe(5);
+    expect(count(store, 'tombstones')).toBe(1);
   });
 
   it('returns the callback result', () => {
@@ -351,10 +324,8 @@ describe('writeTransaction', () => {
     };
     expect(() =>
       writeTransaction(store, 'test', (w) => {
-        w.db.prepare(INSERT_CASE).run('c1', 't1', 2, 'Doomed', '', w.now, w.now);
-        w.created('t1', 'case', 'c1', { id: 'c1' });
-        w.db.prepare('UPDATE cases SET name = ? WHERE id = ?').run('Changed', 'c0');
-        w.updated('t1', 'case', 'c0', { name: 'Kept' }, { name: 'Changed' });
+        w.insert('case', caseValues('t1', { id: 'c1', number: 2, name: 'Doomed' }, w.now));
+        w.patch('case', 'c0', { name: 'Changed' });
         throw new Error('boom');
       }),
     ).toThrow('boom');
@@ -378,9 +349,11 @@ describe('writeTransaction', () => {
     const activity = count(store, 'activity');
     expect(() =>
       writeTransaction(store, 'test', (w) => {
-        w.db.prepare(INSERT_CASE).run('c1', 't1', 2, 'New', '', w.now, w.now);
-        w.created('t1', 'case', 'c1', { id: 'c1' });
-        w.db.prepare(INSERT_CASE).run('c2', 't1', 1, 'Duplicate number', '', w.now, w.now);
+        w.insert('case', caseValues('t1', { id: 'c1', number: 2, name: 'New' }, w.now));
+        w.insert(
+          'case',
+          caseValues('t1', { id: 'c2', number: 1, name: 'Duplicate number' }, w.now),
+        );
       }),
     ).toThrow(/UNIQUE/);
     expect(count(store, 'cases')).toBe(1);
@@ -410,20 +383,13 @@ describe('case search index (cases_fts, queued by triggers, indexed per write tr
     const store = newStore();
     insertTenant(store, 't1', 'Tenant one');
     insertCase(store, 't1', { id: 'c1', number: 1, name: 'Beacon to dyn-ns domain' });
-    writeTransaction(store, 'test', (w) => {
-      w.db
-        .prepare(
-          "UPDATE cases SET name = ?, who = 'john.smith', tags = '[\"ransomware\"]' WHERE id = ?",
-        )
-        .run('Ransomware staging', 'c1');
-      w.updated(
-        't1',
-        'case',
-        'c1',
-        { name: 'Beacon to dyn-ns domain' },
-        { name: 'Ransomware staging' },
-      );
-    });
+    writeTransaction(store, 'test', (w) =>
+      w.patch('case', 'c1', {
+        name: 'Ransomware staging',
+        who: 'john.smith',
+        tags: ['ransomware'],
+      }),
+    );
     expect(ftsIds(store, 'beacon')).toEqual([]);
     expect(ftsIds(store, 'staging')).toEqual(['c1']);
     expect(ftsIds(store, 'who:john')).toEqual(['c1']);
@@ -433,10 +399,7 @@ describe('case search index (cases_fts, queued by triggers, indexed per write tr
     store.db.prepare('UPDATE cases SET score = 90 WHERE id = ?').run('c1');
     expect(ftsIds(store, 'staging')).toEqual(['c1']);
 
-    writeTransaction(store, 'test', (w) => {
-      w.db.prepare('DELETE FROM cases WHERE id = ?').run('c1');
-      w.deleted('t1', 'case', 'c1', { name: 'Ransomware staging' });
-    });
+    writeTransaction(store, 'test', (w) => w.delete('case', 'c1'));
     expect(ftsIds(store, 'staging')).toEqual([]);
     // the entry itself is gone, not just unmatched by the join, and nothing waits in the queue
     expect(

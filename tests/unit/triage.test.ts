@@ -204,7 +204,7 @@ describe('ingestAlerts', () => {
       { actor: 't', settings: auto },
     );
     expect(second).toMatchObject({ imported: 1, casesCreated: 0, casesUpdated: 1 });
-    expect(count('outbox') - outboxBefore).toBe(2); // the alert and the case update
+    expect(count('outbox') - outboxBefore).toBe(3); // the alert, the case update, the link
     const again = ingestAlerts(ws.store, [alert('c2')], { actor: 't', settings: auto });
     expect(again).toMatchObject({ imported: 0, duplicates: 1 });
   });

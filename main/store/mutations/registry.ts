@@ -33,10 +33,16 @@ export type EntityRow<E extends SyncedEntity> = TableOf<E>['$inferSelect'];
 /** Fields given to `insert` (rev is the API's). */
 export type InsertValues<E extends SyncedEntity> = Omit<TableOf<E>['$inferInsert'], 'rev'>;
 
-/** Fields a patch may change: not the key, the tenant, the creation time or rev. */
+/** Fields a patch may change: not the key, the owning tenant, the creation time or rev. */
 export type PatchFields<E extends SyncedEntity> = Partial<
-  Omit<EntityRow<E>, 'rev' | 'id' | 'tenantId' | 'createdAt' | 'userId' | 'key'>
+  Omit<
+    EntityRow<E>,
+    'rev' | 'id' | 'createdAt' | 'userId' | 'key' | (E extends ScopedEntity ? never : 'tenantId')
+  >
 >;
+
+/** Entities whose tenantId is a scope (null: every tenant) that may change, not an owner. */
+type ScopedEntity = 'queue' | 'case_filter';
 
 /** Set-valued fields (JSON arrays of strings) changed by addToSet / removeFromSet. */
 export const SET_FIELDS = {
@@ -146,7 +152,10 @@ function defineEntity(entity: SyncedEntity): EntityDef {
     fields.set(key, fieldDef(key, column as SQLiteColumn));
   }
   const keyFields = entity === 'setting' ? ['userId', 'key'] : ['id'];
-  const tenantField = fields.has('tenantId') ? 'tenantId' : null;
+  // A queue's or case filter's tenant_id is its scope (null: every tenant), a field like any
+  // other; such rows belong to the writer's tenant.
+  const scoped = entity === 'queue' || entity === 'case_filter';
+  const tenantField = fields.has('tenantId') && !scoped ? 'tenantId' : null;
   const immutable = new Set([...keyFields, 'createdAt', ...(tenantField ? [tenantField] : [])]);
   return {
     entity,
@@ -191,7 +200,9 @@ export class SerializedJson {
 
 /** A value as its column stores it. */
 export function encodeValue(field: FieldDef, value: unknown): string | number | null {
-  if (value === null || value === undefined) return null;
+  // a JSON column that may not be NULL holds JSON's null (an alert's raw record: 'null')
+  if (value === null || value === undefined)
+    return field.codec === 'json' && field.notNull ? 'null' : null;
   if (value instanceof SerializedJson) {
     if (field.codec !== 'json') throw new Error(`${field.key} is not a JSON field`);
     return value.json;
@@ -227,7 +238,8 @@ export function jsonText(value: unknown): string {
 
 /** Checks a domain value fits its field; returns the problem, or null. */
 export function checkFieldValue(field: FieldDef, value: unknown): string | null {
-  if (value === null) return field.notNull ? `${field.key} may not be null` : null;
+  if (value === null)
+    return field.notNull && field.type !== 'json' ? `${field.key} may not be null` : null;
   switch (field.type) {
     case 'string':
       return typeof value === 'string' ? null : `${field.key} must be text`;

@@ -4,7 +4,7 @@ import type { JsonValue, MutationOp, SyncedEntity } from '../../../shared/sync/m
 import {
   ENTITIES,
   RELATIONS,
-  SET_FIELDS,
+  type SET_FIELDS,
   decodeValue,
   encodeValue,
   jsonText,
