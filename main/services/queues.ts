@@ -12,7 +12,6 @@ import {
   indexRow,
   indexedQueueCount,
   isQueueIndexReady,
-  loadQueues,
   markQueuePending,
   pendingQueueIds,
   pruneAgedQueueMembers,
@@ -33,7 +32,6 @@ import {
   DEFAULT_QUEUE_IDS,
   MAX_CUSTOM_QUEUES,
   queueDraftSchema,
-  queueRangeSchema,
   type QueueDraft,
   type QueueDto,
 } from '../../shared/ipc/contract';
@@ -126,25 +124,6 @@ const DEFAULT_QUEUES: readonly Omit<StoredQueue, 'createdAt' | 'updatedAt'>[] = 
     sortOrder: 1,
   },
 ];
-
-function adminTenantId(db: Database.Database): string {
-  const row = db.prepare('SELECT id FROM tenants WHERE name = ?').get(ADMIN_TENANT_NAME) as
-    { id: string } | undefined;
-  if (!row) throw new Error(`the '${ADMIN_TENANT_NAME}' organisation is missing`);
-  return row.id;
-}
-
-function queueAuditFields(q: Omit<StoredQueue, 'createdAt' | 'updatedAt'>): object {
-  return {
-    id: q.id,
-    name: q.name,
-    description: q.description,
-    tenantId: q.tenantId,
-    condition: q.condition,
-    range: q.range,
-    isDefault: q.isDefault,
-  };
-}
 
 /**
  * Creates the default queues when absent (idempotent; run at every store open). On a small
