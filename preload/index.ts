@@ -1,11 +1,12 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { isChannel, isEventName, type IpcResult, type WatchfloorApi } from '../shared/ipc/contract';
 
 /**
  * Exposes only invoke/subscribe for the channels and events the contract declares (rule 3);
- * the renderer never sees ipcRenderer itself.
+ * the renderer never sees ipcRenderer itself. A chosen or dropped file is named by its path
+ * (webUtils), so main's import job reads it from disk and its text never crosses IPC.
  */
-const api: WatchfloorApi = {
+const api: WatchfloorApi<File> = {
   invoke(channel, request) {
     if (!isChannel(channel)) {
       return Promise.resolve({
@@ -22,6 +23,21 @@ const api: WatchfloorApi = {
     return () => {
       ipcRenderer.removeListener(event, wrapped);
     };
+  },
+  importableFile(file) {
+    // '' for a File that is not on disk (made by a page script, or from a web drag)
+    const path = webUtils.getPathForFile(file);
+    return Promise.resolve(
+      path
+        ? { ok: true, data: { path } }
+        : {
+            ok: false,
+            error: {
+              code: 'BAD_REQUEST',
+              message: `${file.name} is not a file on this computer; save it first, then import it`,
+            },
+          },
+    );
   },
 };
 

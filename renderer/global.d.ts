@@ -3,7 +3,7 @@ import type { WatchfloorApi } from '../shared/ipc/contract';
 
 declare global {
   interface Window {
-    watchfloor: WatchfloorApi;
+    watchfloor: WatchfloorApi<File>;
   }
 }
 

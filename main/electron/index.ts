@@ -95,6 +95,7 @@ if (!app.requestSingleInstanceLock()) {
       workspace = openWorkspace(storePath, {
         create: true,
         migrationsFolder: path.join(__dirname, 'migrations'),
+        persistJobs: true, // a job cut short by the app ending shows as Interrupted next time
       });
     } catch (err) {
       dialog.showErrorBox('Watchfloor cannot open its store', (err as Error).message);

@@ -6,7 +6,15 @@ import { getUiPreferences, setUiPreferences } from '../services/settings';
 import { APP_VERSION } from '../version';
 import { getAlertDetail, listAlertPage, listAlertsOfCase } from '../services/alerts';
 import { importAlertAsCase, mergeAlertsIntoCase, newCaseFromAlerts } from '../services/triage';
-import { startImportJob, type WorkerScript } from '../services/import-job';
+import {
+  filesAtPaths,
+  startImportJob,
+  type ImportFile,
+  type WorkerScript,
+} from '../services/import-job';
+import type { UploadFolder, UploadedFile } from '../web/uploads';
+import { ServiceError } from './errors';
+import type { ImportFileRef } from '../../shared/ipc/contract';
 import {
   checkQueueDraft,
   getQueueDto,
@@ -34,9 +42,55 @@ export interface HandlerEnvironment {
   /** the CSV export worker (TBL-7); when not given, the one beside the import worker */
   exportWorker?: WorkerScript;
   notify: (entity: 'case' | 'alert') => void;
+  /** browser mode's uploaded files, which alerts.importFiles names by upload id */
+  uploads?: UploadFolder;
 }
 
 export type AppMode = 'electron' | 'web';
+
+/**
+ * The files alerts.importFiles names (issue 11.3): paths in the desktop app, where the user
+ * chose or dropped them; uploads in browser mode, whose page cannot name a path on this
+ * machine (and is not let to). Checked before any is claimed, so a bad request changes nothing.
+ */
+function importFilesOf(
+  refs: readonly ImportFileRef[],
+  env: HandlerEnvironment,
+): { toImport: ImportFile[]; uploaded: UploadedFile[] } {
+  const paths: string[] = [];
+  const uploadIds: string[] = [];
+  for (const [index, ref] of refs.entries()) {
+    if ('path' in ref) {
+      if (env.mode === 'web') {
+        throw new ServiceError(
+          'FORBIDDEN',
+          `files.${index}: browser mode imports uploaded files only, not a path on the server`,
+        );
+      }
+      paths.push(ref.path);
+    } else {
+      if (!env.uploads?.has(ref.uploadId)) {
+        throw new ServiceError(
+          'BAD_REQUEST',
+          `files.${index}: no upload ${ref.uploadId} (never uploaded, or imported already)`,
+        );
+      }
+      uploadIds.push(ref.uploadId);
+    }
+  }
+  if (new Set(uploadIds).size !== uploadIds.length) {
+    throw new ServiceError('BAD_REQUEST', 'files: the same upload is named twice');
+  }
+  const byPath = filesAtPaths(paths);
+  const uploaded: UploadedFile[] = [];
+  const toImport = refs.map((ref): ImportFile => {
+    if ('path' in ref) return byPath.shift()!;
+    const upload = env.uploads!.claim(ref.uploadId)!;
+    uploaded.push(upload);
+    return { name: upload.name, path: upload.path };
+  });
+  return { toImport, uploaded };
+}
 
 /** The share of a demo load's progress bar for loading; queue indexing takes the rest. */
 const DEMO_LOAD_SHARE = 0.9;
@@ -115,12 +169,16 @@ export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers
       changed(mergeAlertsIntoCase(store, user.login, ids, caseNumber, confirmClosed)),
     'cases.alerts': ({ id }) => listAlertsOfCase(store, id),
     'cases.getByNumber': ({ number }) => getCaseByNumber(store, number),
-    'alerts.importFiles': ({ files }) => ({
-      jobId: startImportJob(ws, env.importWorker, env.migrationsFolder, files, () => {
-        notify('case');
-        notify('alert');
-      }),
-    }),
+    'alerts.importFiles': ({ files }) => {
+      const { toImport, uploaded } = importFilesOf(files, env);
+      return {
+        jobId: startImportJob(ws, env.importWorker, env.migrationsFolder, toImport, () => {
+          for (const upload of uploaded) env.uploads?.discard(upload);
+          notify('case');
+          notify('alert');
+        }),
+      };
+    },
     'queues.list': () => listQueues(store, user.id),
     'queues.validate': (draft) => checkQueueDraft(store, parseQueueDraft(draft)),
     'queues.save': (draft) => {

@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import type { Workspace } from './workspace';
 import type { ImportSummary } from './import-files';
+import { ServiceError } from '../ipc/errors';
 
 /** Where the import worker's script is: a .ts file under tsx, or the bundled .cjs in Electron. */
 export interface WorkerScript {
@@ -27,12 +29,51 @@ const messageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('done'), summary: z.custom<ImportSummary>() }),
 ]);
 
-/** Starts an import of uploaded files as a job in a worker thread (ALR-6, rule 7). */
+/** A file the import job reads from disk: where it is, and the name its errors give. */
+export interface ImportFile {
+  name: string;
+  path: string;
+}
+
+/**
+ * The files the desktop app names by path (a chosen or dropped file, ALR-6): each must be an
+ * absolute path to a regular file, else the request fails as a whole, saying which path.
+ */
+export function filesAtPaths(paths: readonly string[]): ImportFile[] {
+  return paths.map((file, index) => {
+    const where = `files.${index}`;
+    if (!path.isAbsolute(file)) {
+      throw new ServiceError('BAD_REQUEST', `${where}: ${file} is not an absolute path`);
+    }
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch (err) {
+      throw new ServiceError(
+        'BAD_REQUEST',
+        `${where}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
+    }
+    if (!stat.isFile()) {
+      throw new ServiceError(
+        'BAD_REQUEST',
+        `${where}: ${file} is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}; choose alert files`,
+      );
+    }
+    return { name: path.basename(file), path: file };
+  });
+}
+
+/**
+ * Starts an import of files on disk as a job in a worker thread (ALR-6, rule 7). The worker
+ * reads them in chunks by path: no file's text crosses IPC or sits whole in memory (issue 11.3).
+ * `onDone` runs once the worker has stopped, whatever the outcome (uploads are removed then).
+ */
 export function startImportJob(
   ws: Workspace,
   script: WorkerScript,
   migrationsFolder: string,
-  files: { name: string; content: string }[],
+  files: readonly ImportFile[],
   onDone: () => void,
 ): string {
   const title = files.length === 1 ? `Import ${files[0]!.name}` : `Import ${files.length} files`;
@@ -41,32 +82,43 @@ export function startImportJob(
     title,
     (job) =>
       new Promise<ImportSummary>((resolve, reject) => {
-        const worker = new Worker(script.path, {
-          execArgv: script.execArgv,
-          workerData: {
-            dbPath: ws.store.file,
-            migrationsFolder,
-            actor: ws.user.login,
-            format: 'auto',
-            files,
-          },
-        });
-        let settled = false;
+        let worker: Worker;
+        try {
+          worker = new Worker(script.path, {
+            execArgv: script.execArgv,
+            workerData: {
+              dbPath: ws.store.file,
+              migrationsFolder,
+              actor: ws.user.login,
+              format: 'auto',
+              files: files.map((f) => ({ name: f.name, path: f.path })),
+            },
+          });
+        } catch (err) {
+          onDone();
+          throw err;
+        }
+        let summary: ImportSummary | null = null;
+        let failure: Error | null = null;
         worker.on('message', (raw: unknown) => {
-          const msg = messageSchema.parse(raw);
-          if (msg.type === 'progress') job.progress(msg.fraction, msg.message);
-          else {
-            settled = true;
-            resolve(msg.summary);
+          const msg = messageSchema.safeParse(raw);
+          if (!msg.success) {
+            failure ??= new Error(`import worker sent an unexpected message: ${msg.error.message}`);
+            void worker.terminate();
+          } else if (msg.data.type === 'progress') {
+            job.progress(Math.min(1, Math.max(0, msg.data.fraction)), msg.data.message);
+          } else {
+            summary = msg.data.summary;
           }
         });
-        worker.on('error', (err) => {
-          settled = true;
-          reject(err);
-        });
+        worker.on('error', (err) => (failure ??= err));
+        // The job ends once the worker has stopped and onDone has run: a finished job's uploads
+        // are gone and its data is announced.
         worker.on('exit', (code) => {
-          if (!settled) reject(new Error(`import worker stopped (exit code ${code})`));
           onDone();
+          if (failure) reject(failure);
+          else if (summary) resolve(summary);
+          else reject(new Error(`import worker stopped (exit code ${code})`));
         });
       }),
     (s) => {

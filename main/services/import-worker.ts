@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { openStore } from '../store/open';
-import { importAlertSources, textSource } from './import-files';
+import { fileSource, importAlertSources } from './import-files';
 
 /**
  * Runs an alert import off the main thread (rule 7, NFR-2) on its own connection to the store
@@ -12,7 +12,8 @@ const inputSchema = z.object({
   migrationsFolder: z.string(),
   actor: z.string(),
   format: z.enum(['auto', 'watchfloor', 'ecs', 'suricata', 'wazuh', 'thehive']),
-  files: z.array(z.object({ name: z.string(), content: z.string() })),
+  // files on disk, read in chunks (issue 11.3); `name` is what the summary calls each
+  files: z.array(z.object({ name: z.string(), path: z.string() })),
 });
 
 const input = inputSchema.parse(workerData);
@@ -20,7 +21,7 @@ const store = openStore(input.dbPath, { create: false, migrationsFolder: input.m
 try {
   const summary = importAlertSources(
     store,
-    input.files.map((f) => textSource(f.name, f.content)),
+    input.files.map((f) => ({ ...fileSource(f.path), name: f.name })),
     {
       format: input.format,
       actor: input.actor,

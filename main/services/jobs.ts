@@ -1,20 +1,34 @@
 import { EventEmitter } from 'node:events';
 import type { Job } from '../../shared/ipc/contract';
 import { newId } from './ids';
+import type { JobRecords } from './job-records';
 
 export interface JobHandle {
   readonly id: string;
   progress(fraction: number | null, message?: string): void;
 }
 
+/** How long a write that found the store busy waits before it tries again. */
+const BUSY_RETRY_MS = 250;
+
 /**
  * Long work as jobs (rule 7): each has a status and progress that the Task List shows.
- * Progress events are throttled so a fast job does not flood IPC.
+ * Progress events are throttled so a fast job does not flood IPC. With `records` (the app's
+ * processes), every job is also kept in the store, so one its process did not finish is shown
+ * as Interrupted on the next start (issue 11.3); without (CLI, tests) jobs live in memory.
  */
 export class JobRunner {
   private readonly jobs = new Map<string, Job>();
   private readonly emitter = new EventEmitter();
   private readonly lastEmit = new Map<string, number>();
+  /** jobs changed since they were last written, and ids dismissed since */
+  private readonly unsaved = new Set<string>();
+  private readonly removed = new Set<string>();
+  private writeTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly records: JobRecords | null = null) {
+    for (const job of records?.adopt() ?? []) this.jobs.set(job.id, job);
+  }
 
   list(): Job[] {
     return [...this.jobs.values()].sort((a, b) => b.createdAt - a.createdAt);
@@ -29,13 +43,25 @@ export class JobRunner {
     return () => this.emitter.off('change', listener);
   }
 
+  /** Removes a finished (or interrupted) job from the list and from the store. */
   dismiss(id: string): void {
-    const job = this.jobs.get(id);
-    if (job && job.status !== 'In Progress' && job.status !== 'Waiting') this.jobs.delete(id);
+    if (this.forget(id)) this.save();
   }
 
   clearFinished(): void {
-    for (const job of this.jobs.values()) this.dismiss(job.id);
+    let any = false;
+    for (const job of [...this.jobs.values()]) any = this.forget(job.id) || any;
+    if (any) this.save();
+  }
+
+  /** Writes what is not written yet, waiting for the store if it must (the app is closing). */
+  close(): void {
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = null;
+    if (!this.records || (this.unsaved.size === 0 && this.removed.size === 0)) return;
+    this.records.write(this.pending(), [...this.removed]);
+    this.unsaved.clear();
+    this.removed.clear();
   }
 
   /** Starts `work` now and returns the job id; the promise settles the job's status. */
@@ -85,10 +111,55 @@ export class JobRunner {
     this.emit(job, force);
   }
 
+  private pending(): Job[] {
+    return [...this.unsaved].flatMap((id) => {
+      const job = this.jobs.get(id);
+      return job ? [{ ...job }] : [];
+    });
+  }
+
+  private forget(id: string): boolean {
+    const job = this.jobs.get(id);
+    if (!job || job.status === 'In Progress' || job.status === 'Waiting') return false;
+    this.jobs.delete(id);
+    this.lastEmit.delete(id);
+    this.unsaved.delete(id);
+    if (this.records) this.removed.add(id);
+    return true;
+  }
+
+  /** Writes what changed; a store that is busy is tried again shortly. */
+  private save(): void {
+    if (!this.records) return;
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = null;
+    const removed = [...this.removed];
+    if (this.records.tryWrite(this.pending(), removed)) {
+      this.unsaved.clear();
+      for (const id of removed) this.removed.delete(id);
+    } else {
+      this.writeTimer = this.schedule(BUSY_RETRY_MS);
+    }
+  }
+
+  private schedule(ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.writeTimer = null;
+      this.save();
+    }, ms);
+    timer.unref(); // a pending write never keeps a finished process alive
+    return timer;
+  }
+
   private emit(job: Job, force: boolean): void {
     const last = this.lastEmit.get(job.id) ?? 0;
     if (!force && job.updatedAt - last < 100) return;
     this.lastEmit.set(job.id, job.updatedAt);
+    // The store has what the Task List is told (a kill -9 right after loses nothing shown).
+    if (this.records) {
+      this.unsaved.add(job.id);
+      this.save();
+    }
     this.emitter.emit('change', { ...job });
   }
 }

@@ -1,5 +1,6 @@
 import { openStore, type Store } from '../store/open';
 import { JobRunner } from './jobs';
+import { JobRecords } from './job-records';
 import { ensureBaseData, LOCAL_USER_LOGIN } from './tenants';
 import { ensureDefaultQueues } from './queues';
 
@@ -21,6 +22,8 @@ export interface Workspace {
 export interface OpenWorkspaceOptions {
   create: boolean;
   migrationsFolder: string;
+  /** keep job records in the store (the app: Electron, browser mode); the CLI does not */
+  persistJobs?: boolean;
 }
 
 export function openWorkspace(file: string, options: OpenWorkspaceOptions): Workspace {
@@ -37,5 +40,14 @@ export function openWorkspace(file: string, options: OpenWorkspaceOptions): Work
       'SELECT id, login, display_name AS displayName, tenant_id AS tenantId FROM users WHERE login = ?',
     )
     .get(LOCAL_USER_LOGIN) as CurrentUser;
-  return { store, jobs: new JobRunner(), user, close: () => store.close() };
+  const jobs = new JobRunner(options.persistJobs ? new JobRecords(store) : null);
+  return {
+    store,
+    jobs,
+    user,
+    close: () => {
+      jobs.close();
+      store.close();
+    },
+  };
 }

@@ -7,13 +7,17 @@ import { defaultStorePath, sourceImportWorker, sourceMigrationsFolder } from '..
 import { createRouter } from '../ipc/router';
 import { createHandlers } from '../ipc/handlers';
 import { startWebServer } from './server';
+import { DEFAULT_MAX_UPLOAD_MB, UploadFolder } from './uploads';
 import { countCases } from '../services/cases';
 import { defaultDemoEnd, loadDemoData } from '../services/demo';
 import { markAllQueuesPending } from '../services/queues';
 
 /**
- * `npm run web -- [--db FILE] [--port N] [--demo N]`: browser mode; prints the URL to open on
- * stdout. --demo N loads N alerts' worth of demo data into an empty store first.
+ * `npm run web -- [--db FILE] [--port N] [--demo N] [--max-upload-mb N] [--renderer DIR]`:
+ * browser mode; prints the URL to open on stdout. --demo N loads N alerts' worth of demo data
+ * into an empty store first; --max-upload-mb is the largest alert file the page may upload
+ * (default 200; bigger ones go through the CLI); --renderer serves another renderer build than
+ * out/renderer (tests serve a stub).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -21,6 +25,8 @@ async function main(): Promise<void> {
       db: { type: 'string' },
       port: { type: 'string', default: '0' },
       demo: { type: 'string' },
+      renderer: { type: 'string' },
+      'max-upload-mb': { type: 'string', default: String(DEFAULT_MAX_UPLOAD_MB) },
     },
     strict: true,
   });
@@ -32,10 +38,18 @@ async function main(): Promise<void> {
   if (demo !== null && (!Number.isInteger(demo) || demo < 1 || demo > 10_000_000)) {
     throw new Error(`--demo must be a number of alerts from 1 to 10000000, got "${values.demo}"`);
   }
+  const maxUploadMb = Number(values['max-upload-mb']);
+  if (!Number.isFinite(maxUploadMb) || maxUploadMb <= 0 || maxUploadMb > 1_000_000) {
+    throw new Error(
+      `--max-upload-mb must be a number of megabytes above 0, got "${values['max-upload-mb']}"`,
+    );
+  }
   const ws = openWorkspace(values.db ?? defaultStorePath(), {
     create: true,
     migrationsFolder: sourceMigrationsFolder(),
+    persistJobs: true,
   });
+  const uploads = UploadFolder.create({ maxBytes: Math.floor(maxUploadMb * 1024 * 1024) });
   // --demo N: an empty store gets N alerts' worth of demo data before the UI opens.
   if (demo !== null && countCases(ws.store) === 0) {
     const r = await loadDemoData(ws.store, { alerts: demo, seed: 1, endAt: defaultDemoEnd() });
@@ -51,11 +65,22 @@ async function main(): Promise<void> {
       migrationsFolder: sourceMigrationsFolder(),
       importWorker: sourceImportWorker(),
       notify: (entity) => broadcast(entity),
+      uploads,
     }),
     (m) => process.stderr.write(m + '\n'),
   );
-  const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
-  const server = await startWebServer({ router, rendererDir, port });
+  const rendererDir =
+    values.renderer ?? fileURLToPath(new URL('../../out/renderer', import.meta.url));
+  const server = await startWebServer({
+    router,
+    rendererDir,
+    port,
+    uploads,
+    log: (m) => process.stderr.write(m + '\n'),
+  }).catch((err: unknown) => {
+    uploads.dispose();
+    throw err;
+  });
   broadcast = (entity) => server.broadcast('data.changed', { entity });
   ws.jobs.onChange((job) => server.broadcast('jobs.changed', job));
   process.stdout.write(

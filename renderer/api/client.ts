@@ -4,6 +4,7 @@ import type {
   ChannelResponse,
   EventName,
   EventPayload,
+  ImportFileRef,
   IpcErrorBody,
 } from '../../shared/ipc/contract';
 
@@ -35,4 +36,11 @@ export function subscribe<E extends EventName>(
   listener: (payload: EventPayload<E>) => void,
 ): () => void {
   return window.watchfloor.subscribe(event, listener);
+}
+
+/** A chosen or dropped file as alerts.importFiles names it (its path, or its upload). */
+export async function importableFile(file: File): Promise<ImportFileRef> {
+  const result = await window.watchfloor.importableFile(file);
+  if (!result.ok) throw new IpcError(result.error);
+  return result.data;
 }

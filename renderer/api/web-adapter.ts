@@ -4,15 +4,28 @@ import type {
   ChannelResponse,
   EventName,
   EventPayload,
+  ImportFileRef,
   IpcResult,
   WatchfloorApi,
 } from '../../shared/ipc/contract';
+import {
+  UPLOAD_NAME_HEADER,
+  UPLOAD_PATH,
+  UPLOAD_TOKEN_HEADER,
+  uploadReplySchema,
+} from '../../shared/ipc/upload';
+
+const uploadFailed = (message: string): IpcResult<ImportFileRef> => ({
+  ok: false,
+  error: { code: 'BAD_REQUEST', message },
+});
 
 /**
  * Browser mode's stand-in for preload: the same window.watchfloor API over the loopback
- * WebSocket that main/web/server.ts serves. The token comes from the URL fragment.
+ * WebSocket that main/web/server.ts serves. The token comes from the URL fragment. A file to
+ * import is uploaded over HTTP first: the browser streams it from disk, it is never read here.
  */
-export function createWebAdapter(location: Location): WatchfloorApi {
+export function createWebAdapter(location: Location): WatchfloorApi<File> {
   const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
   const wsUrl = `ws://${location.host}/ws?token=${encodeURIComponent(token)}`;
   let nextId = 1;
@@ -73,6 +86,28 @@ export function createWebAdapter(location: Location): WatchfloorApi {
       const l = listener as (p: unknown) => void;
       set.add(l);
       return () => set.delete(l);
+    },
+    async importableFile(file: File) {
+      let response: Response;
+      try {
+        response = await fetch(UPLOAD_PATH, {
+          method: 'POST',
+          headers: {
+            [UPLOAD_TOKEN_HEADER]: token,
+            [UPLOAD_NAME_HEADER]: encodeURIComponent(file.name),
+            'content-type': 'application/octet-stream',
+          },
+          body: file,
+        });
+      } catch {
+        return uploadFailed(`cannot upload ${file.name}: Watchfloor is not reachable`);
+      }
+      const reply = uploadReplySchema.safeParse(await response.json().catch(() => null));
+      if (!reply.success) {
+        return uploadFailed(`cannot upload ${file.name}: unexpected answer (${response.status})`);
+      }
+      if ('error' in reply.data) return uploadFailed(reply.data.error);
+      return { ok: true, data: { uploadId: reply.data.uploadId } };
     },
   };
 }

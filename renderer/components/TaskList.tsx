@@ -1,12 +1,33 @@
 import * as Popover from '@radix-ui/react-popover';
-import { CheckCircle2, ListTodo, Loader2, X, XCircle } from 'lucide-react';
+import { Ban, CheckCircle2, CirclePause, ListTodo, Loader2, X, XCircle } from 'lucide-react';
+import type { Job } from '../../shared/ipc/contract';
 import { useAppStore } from '../stores/app';
 import { call } from '../api/client';
 
-/** Header Task List (TBL-6, rule 7): running and finished jobs, dismiss, Clear all. */
+const isRunning = (j: Job) => j.status === 'In Progress' || j.status === 'Waiting';
+
+function JobIcon({ status }: { status: Job['status'] }) {
+  switch (status) {
+    case 'Success':
+      return <CheckCircle2 size={14} />;
+    case 'Failure':
+      return <XCircle size={14} />;
+    case 'Cancelled':
+      return <Ban size={14} />;
+    case 'Interrupted':
+      return <CirclePause size={14} />;
+    default:
+      return <Loader2 size={14} className="spin" />;
+  }
+}
+
+/**
+ * Header Task List (TBL-6, rule 7): running and finished jobs, dismiss, Clear all. A job the
+ * app's ending cut short shows as Interrupted after the next start (issue 11.3).
+ */
 export function TaskList() {
   const { jobs, setJobs } = useAppStore();
-  const running = jobs.filter((j) => j.status === 'In Progress' || j.status === 'Waiting').length;
+  const running = jobs.filter(isRunning).length;
   const refresh = async () => setJobs(await call('jobs.list', {}));
   return (
     <Popover.Root>
@@ -32,7 +53,7 @@ export function TaskList() {
             <button
               type="button"
               className="btn small"
-              disabled={jobs.every((j) => j.status === 'In Progress')}
+              disabled={jobs.every(isRunning)}
               onClick={() => void call('jobs.clearFinished', {}).then(refresh)}
             >
               Clear all
@@ -47,16 +68,11 @@ export function TaskList() {
             {jobs.map((j) => (
               <li key={j.id} className={`job ${j.status.replace(' ', '-').toLowerCase()}`}>
                 <span className="job-icon" aria-hidden>
-                  {j.status === 'Success' ? (
-                    <CheckCircle2 size={14} />
-                  ) : j.status === 'Failure' ? (
-                    <XCircle size={14} />
-                  ) : (
-                    <Loader2 size={14} className="spin" />
-                  )}
+                  <JobIcon status={j.status} />
                 </span>
                 <div className="job-body">
                   <div className="job-title">{j.title}</div>
+                  {j.status === 'Interrupted' && <div className="job-status">Interrupted</div>}
                   {j.status === 'In Progress' && (
                     <progress
                       max={1}
@@ -66,7 +82,7 @@ export function TaskList() {
                   )}
                   {j.message && <div className="job-message">{j.message}</div>}
                 </div>
-                {j.status !== 'In Progress' && (
+                {!isRunning(j) && (
                   <button
                     type="button"
                     className="icon-btn small"

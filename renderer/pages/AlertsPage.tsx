@@ -13,7 +13,7 @@ import { Upload } from 'lucide-react';
 import type { AlertRow } from '../../shared/ipc/contract';
 import { ALERT_STATUSES, type AlertStatus } from '../../shared/domain/types';
 import { severityForScore } from '../../shared/domain/severity';
-import { call, IpcError } from '../api/client';
+import { call, importableFile, IpcError } from '../api/client';
 import { useAppStore } from '../stores/app';
 import { gridThemes } from '../components/grid-theme';
 import { ScoreBar, SeverityChip, TimeCell } from '../components/cells';
@@ -77,8 +77,6 @@ const COLUMNS: ColDef<AlertRow>[] = [
   },
 ];
 
-const MAX_UPLOAD = 200 * 1024 * 1024;
-
 export function AlertsPage() {
   const { info, dataVersion, upsertJob } = useAppStore();
   const apiRef = useRef<GridApi<AlertRow> | null>(null);
@@ -139,26 +137,21 @@ export function AlertsPage() {
     return () => clearTimeout(t);
   }, [message]);
 
+  /**
+   * ALR-6: each file is named by its path (desktop app) or uploaded first (browser mode), and
+   * main's job reads it from disk: its text is never read here (issue 11.3).
+   */
   const importFiles = async (files: File[]) => {
     if (files.length === 0) return;
-    const tooBig = files.find((f) => f.size > MAX_UPLOAD);
-    if (tooBig) {
-      setMessage({
-        text: `${tooBig.name} is larger than 200 MB; import it with npx watchfloor import`,
-        error: true,
-      });
-      return;
-    }
+    const what = files.length === 1 ? files[0]!.name : `${files.length} files`;
     try {
-      const contents = await Promise.all(
-        files.map(async (f) => ({ name: f.name, content: await f.text() })),
-      );
-      const { jobId } = await call('alerts.importFiles', { files: contents });
+      setMessage({ text: `Preparing ${what} for import…` });
+      const refs = [];
+      for (const file of files) refs.push(await importableFile(file));
+      const { jobId } = await call('alerts.importFiles', { files: refs });
       const job = (await call('jobs.list', {})).find((j) => j.id === jobId);
       if (job) upsertJob(job);
-      setMessage({
-        text: `Importing ${files.length === 1 ? files[0]!.name : `${files.length} files`} — progress in the Task List`,
-      });
+      setMessage({ text: `Importing ${what} — progress in the Task List` });
     } catch (e) {
       setMessage({ text: e instanceof IpcError ? e.message : String(e), error: true });
     }

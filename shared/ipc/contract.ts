@@ -20,6 +20,8 @@ export const jobStatusSchema = z.enum([
   'Success',
   'Failure',
   'Cancelled',
+  /** its process ended while it ran (issue 11.3): set on the next start */
+  'Interrupted',
 ]);
 export const jobSchema = z.object({
   id: z.string(),
@@ -207,8 +209,12 @@ export type AlertDetailDto = z.infer<typeof alertDetailSchema>;
 const alertIds = z.array(z.string().uuid()).min(1).max(10_000);
 const caseRef = z.object({ caseId: z.string(), number: z.number().int() });
 
-/** Largest upload through browser mode or IPC; bigger files go through the CLI. */
-export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
+/** A file for alerts.importFiles: its path (desktop app) or its upload's id (browser mode). */
+export const importFileRefSchema = z.union([
+  z.object({ path: z.string().min(1).max(4096) }).strict(),
+  z.object({ uploadId: z.string().uuid() }).strict(),
+]);
+export type ImportFileRef = z.infer<typeof importFileRefSchema>;
 const ok = z.object({ ok: z.literal(true) });
 
 export const contract = {
@@ -363,21 +369,13 @@ export const contract = {
     request: z.object({ number: z.number().int().min(1) }).strict(),
     response: caseRowSchema.nullable(),
   },
-  /** ALR-6: files chosen or dropped in the UI, imported by a worker-thread job */
+  /**
+   * ALR-6: files chosen or dropped in the UI, imported by a worker-thread job that reads them from
+   * disk (issue 11.3: never their text over IPC). The desktop app names each file's path; browser
+   * mode uploads each first (shared/ipc/upload.ts) and names the upload.
+   */
   'alerts.importFiles': {
-    request: z
-      .object({
-        files: z
-          .array(
-            z.object({
-              name: z.string().min(1).max(255),
-              content: z.string().max(MAX_IMPORT_BYTES),
-            }),
-          )
-          .min(1)
-          .max(50),
-      })
-      .strict(),
+    request: z.object({ files: z.array(importFileRefSchema).min(1).max(50) }).strict(),
     response: z.object({ jobId: z.string() }),
   },
   'jobs.list': { request: empty, response: z.array(jobSchema) },
@@ -430,8 +428,11 @@ export interface IpcErrorBody {
 /** What crosses the boundary: plain, serialisable data (rule 12). */
 export type IpcResult<T> = { ok: true; data: T } | { ok: false; error: IpcErrorBody };
 
-/** The API preload (Electron) and the web adapter (browser mode) both expose on window. */
-export interface WatchfloorApi {
+/**
+ * The API preload (Electron) and the web adapter (browser mode) both expose on window.
+ * `FileHandle` is the DOM's File there (shared/ itself knows no DOM types).
+ */
+export interface WatchfloorApi<FileHandle = unknown> {
   invoke<C extends Channel>(
     channel: C,
     request: ChannelRequest<C>,
@@ -440,4 +441,9 @@ export interface WatchfloorApi {
     event: E,
     listener: (payload: EventPayload<E>) => void,
   ): () => void;
+  /**
+   * A file the user chose or dropped, as alerts.importFiles names it: its path in the desktop
+   * app (Electron's webUtils), an upload in browser mode. Its text is never read into a string.
+   */
+  importableFile(file: FileHandle): Promise<IpcResult<ImportFileRef>>;
 }

@@ -116,23 +116,44 @@ test.describe('alert triage (manual, automatic case creation off)', () => {
   });
 });
 
+/** Drops files made in the page (as a drag from the desktop would) on the Alerts page. */
+async function dropFiles(page: Page, files: { name: string; text: string }[]) {
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([f.text], f.name));
+    return dt;
+  }, files);
+  await page.dispatchEvent('.alerts-page', 'dragover', { dataTransfer });
+  await page.dispatchEvent('.alerts-page', 'drop', { dataTransfer });
+}
+
+async function openEmptyAlerts(page: Page, url: string) {
+  await page.goto(url);
+  await page
+    .getByRole('dialog', { name: 'Welcome to Watchfloor' })
+    .getByRole('button', { name: 'Start empty' })
+    .click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('button', { name: 'Alerts', exact: true })
+    .click();
+  await expect(page.getByText('No alerts yet')).toBeVisible();
+}
+
 test.describe('file import from the UI', () => {
-  test.use({ seededAlerts: 0 });
+  test.use({ seededAlerts: 0, webOptions: { args: ['--max-upload-mb', '1'] } });
 
   test('importing a file runs as a job and correlates alerts into new cases', async ({
     page,
     webApp,
   }) => {
-    await page.goto(webApp.url);
-    await page
-      .getByRole('dialog', { name: 'Welcome to Watchfloor' })
-      .getByRole('button', { name: 'Start empty' })
-      .click();
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('button', { name: 'Alerts', exact: true })
-      .click();
-    await expect(page.getByText('No alerts yet')).toBeVisible();
+    // Browser mode uploads each file (streamed by the browser) and the job reads it from disk:
+    // the page never reads a file's text, and no file travels over the WebSocket (issue 11.3).
+    const uploads: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/upload') uploads.push(r.url());
+    });
+    await openEmptyAlerts(page, webApp.url);
     await page
       .getByLabel('Alert files')
       .setInputFiles([
@@ -142,12 +163,42 @@ test.describe('file import from the UI', () => {
     await page.getByRole('button', { name: /^Task List/ }).click();
     const taskList = page.getByRole('dialog', { name: 'Task List' });
     await expect(taskList.getByText(/imported, .*failed \(malformed\.ndjson:\d+/)).toBeVisible();
+    expect(uploads).toHaveLength(2);
     await screenshot(page, 'import-job-done');
     await page.keyboard.press('Escape');
     await expect(rows(page).first()).toBeVisible();
     await expect(rows(page).first().locator('[col-id="caseNumber"]')).toHaveText(/#\d+/);
     const cases = JSON.parse(runCli(webApp.dbPath, ['cases', '--json'])) as unknown[];
     expect(cases.length).toBeGreaterThan(0);
+  });
+
+  test('a dropped file is imported; one over the upload limit is refused with what to do', async ({
+    page,
+    webApp,
+  }) => {
+    await openEmptyAlerts(page, webApp.url);
+    // over --max-upload-mb 1: refused by the server before the import, nothing imported
+    await dropFiles(page, [{ name: 'huge.ndjson', text: ' '.repeat(2 * 1024 * 1024) }]);
+    await expect(page.getByRole('alert')).toHaveText(
+      /huge\.ndjson: file is larger than 1 MB; import it with the CLI/,
+    );
+    await screenshot(page, 'import-too-large');
+    await page.getByRole('button', { name: 'Dismiss message' }).click();
+    const alert = {
+      source: 'edr-drop',
+      sourceRef: 'drop-1',
+      title: 'Dropped alert file',
+      timestamp: '2024-05-01T10:15:00Z',
+      severity: 'high',
+      entities: { hosts: ['WS-DROP.corp.example'] },
+    };
+    await dropFiles(page, [{ name: 'dropped.ndjson', text: JSON.stringify(alert) + '\n' }]);
+    await expect(rows(page).first().locator('[col-id="title"]')).toHaveText('Dropped alert file');
+    await page.getByRole('button', { name: /^Task List/ }).click();
+    await expect(
+      page.getByRole('dialog', { name: 'Task List' }).getByText('Import dropped.ndjson'),
+    ).toBeVisible();
+    await screenshot(page, 'import-dropped-done');
   });
 });
 

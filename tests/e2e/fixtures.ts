@@ -36,10 +36,13 @@ export function seedDemo(dbPath: string, alerts: number, seed = 1): void {
   if (r.status !== 0) throw new Error(`demo load failed: ${r.stderr}`);
 }
 
-async function startWeb(dbPath: string): Promise<{ url: string; proc: ChildProcess }> {
+async function startWeb(
+  dbPath: string,
+  args: string[] = [],
+): Promise<{ url: string; proc: ChildProcess }> {
   const proc = spawn(
     NODE,
-    ['--import', 'tsx', 'main/web/start.ts', '--db', dbPath, '--port', '0'],
+    ['--import', 'tsx', 'main/web/start.ts', '--db', dbPath, '--port', '0', ...args],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,13 +74,20 @@ export function runCli(dbPath: string, args: string[]): string {
 export const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'alerts');
 
 /** Wrapped in an object: Playwright reads a bare array option as [value, options]. */
-type Fixtures = { seededAlerts: number; cliSetup: { commands: string[][] }; webApp: WebApp };
+type Fixtures = {
+  seededAlerts: number;
+  cliSetup: { commands: string[][] };
+  /** more arguments for `npm run web` (e.g. --max-upload-mb) */
+  webOptions: { args: string[] };
+  webApp: WebApp;
+};
 
 export const test = base.extend<Fixtures>({
   seededAlerts: [2000, { option: true }],
   /** CLI commands (after --db) run on the store before the server starts */
   cliSetup: [{ commands: [] }, { option: true }],
-  webApp: async ({ seededAlerts, cliSetup }, use) => {
+  webOptions: [{ args: [] }, { option: true }],
+  webApp: async ({ seededAlerts, cliSetup, webOptions }, use) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'watchfloor-e2e-'));
     const dbPath = path.join(dir, 'store.db');
     if (seededAlerts > 0) seedDemo(dbPath, seededAlerts);
@@ -91,7 +101,7 @@ export const test = base.extend<Fixtures>({
         throw new Error(`setup watchfloor ${args.join(' ')} failed: ${r.stderr}`);
       }
     }
-    const { url, proc } = await startWeb(dbPath);
+    const { url, proc } = await startWeb(dbPath, webOptions.args);
     await use({ url, dbPath, dir });
     if (proc.exitCode === null && proc.signalCode === null) {
       const exited = new Promise((r) => proc.once('exit', r));

@@ -5,3 +5,4 @@ export * from './tasks';
 export * from './observables';
 export * from './activity';
 export * from './settings';
+export * from './jobs';

@@ -101,23 +101,3 @@ export const caseFilters = sqliteTable('case_filters', {
   createdAt: integer('created_at').notNull(),
   rev: integer('rev').notNull().default(0),
 });
-
-/** Long work (rule 7): import, re-index, export, bulk edits. */
-export const jobs = sqliteTable(
-  'jobs',
-  {
-    id: text('id').primaryKey(),
-    kind: text('kind').notNull(),
-    title: text('title').notNull(),
-    /** Waiting | In Progress | Success | Failure | Cancelled */
-    status: text('status').notNull(),
-    progress: integer('progress').notNull().default(0),
-    total: integer('total'),
-    message: text('message'),
-    result: text('result'),
-    createdAt: integer('created_at').notNull(),
-    updatedAt: integer('updated_at').notNull(),
-    dismissed: integer('dismissed', { mode: 'boolean' }).notNull().default(false),
-  },
-  (t) => [index('jobs_created_idx').on(t.createdAt)],
-);
