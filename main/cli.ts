@@ -21,6 +21,7 @@ import { ALERT_FORMATS } from '../shared/domain/ingest/build-alert';
 import type { ParseFormatOption } from '../shared/domain/ingest/parse';
 import { ServiceError } from './ipc/errors';
 import { APP_VERSION } from './version';
+import { OutboxCliError, registerOutboxCommands } from './cli/outbox';
 import {
   checkQueueDraft,
   findQueueByIdOrName,
@@ -640,6 +641,11 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         out(JSON.stringify({ removed: id }) + '\n');
       }),
     );
+  registerOutboxCommands(
+    program,
+    out,
+    () => program.opts<{ db?: string }>().db ?? defaultStorePath(),
+  );
   return program;
 }
 
@@ -656,9 +662,9 @@ export async function runCli(argv: string[]): Promise<number> {
       // commander has already printed its message (help and version exit 0)
       return e.exitCode;
     }
-    if (e instanceof CliError || e instanceof StoreOpenError) {
+    if (e instanceof CliError || e instanceof OutboxCliError || e instanceof StoreOpenError) {
       process.stderr.write(`watchfloor: ${e.message}\n`);
-      return e instanceof CliError ? e.exitCode : 1;
+      return e instanceof StoreOpenError ? 1 : e.exitCode;
     }
     process.stderr.write(`watchfloor: ${(e as Error).message}\n`);
     return 1;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Job } from '../../shared/ipc/contract';
 import { newId } from './ids';
-import type { JobRecords } from './job-records';
+import type { JobRecords } from '../store/local/job-records';
 
 export interface JobHandle {
   readonly id: string;

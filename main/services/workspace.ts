@@ -1,6 +1,6 @@
 import { openStore, type Store } from '../store/open';
 import { JobRunner } from './jobs';
-import { JobRecords } from './job-records';
+import { JobRecords } from '../store/local/job-records';
 import { ensureBaseData, LOCAL_USER_LOGIN } from './tenants';
 import { ensureDefaultQueues } from './queues';
 

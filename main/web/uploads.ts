@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { processIsAlive } from '../services/job-records';
+import { processIsAlive } from '../store/local/job-records';
 
 /**
  * Browser mode's uploaded alert files (issue 11.3): each upload is streamed to a file of its own

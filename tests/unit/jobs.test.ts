@@ -9,7 +9,7 @@ import {
   interruptedMessage,
   JobRecords,
   KEPT_FINISHED_JOBS,
-} from '../../main/services/job-records';
+} from '../../main/store/local/job-records';
 import { openStore, type Store } from '../../main/store/open';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import type { Job } from '../../shared/ipc/contract';

@@ -590,14 +590,21 @@ function membershipPlan(db: Database.Database): MembershipPlan {
  * leaves every queue. Call it after writing the cases, inside the same writeTransaction.
  */
 export function refreshQueueMembership(w: MutationWriter, caseIds: readonly string[]): void {
+  refreshQueueMembershipOf(w.derivedDb, w.now, caseIds);
+}
+
+/** refreshQueueMembership on a connection inside its write transaction (the apply path). */
+export function refreshQueueMembershipOf(
+  db: Database.Database,
+  now: number,
+  caseIds: readonly string[],
+): void {
   if (caseIds.length === 0) return;
-  const db = w.derivedDb;
   const plan = membershipPlan(db);
   if (plan.queues.length === 0) return;
   // Relative ranges move with time: the bounds are parameters, recomputed for this write.
   const params: SqlParam[] = [];
-  for (const { queue, membership } of plan.queues)
-    params.push(...membership.params(w.now), queue.id);
+  for (const { queue, membership } of plan.queues) params.push(...membership.params(now), queue.id);
   // Prepared once with the plan: this runs in every case write.
   const { insert, remove, removeGone, adjust } = plan;
   const delta = new Array<number>(plan.queues.length).fill(0);

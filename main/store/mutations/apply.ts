@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { resolveFieldChange } from '../../../shared/sync/merge';
+import { sameJsonValue } from '../../../shared/sync/mutation';
 import type {
   DeleteMutation,
   InsertMutation,
@@ -11,6 +12,7 @@ import type {
 } from '../../../shared/sync/mutation';
 import { indexQueuedCases } from '../derived/case-search';
 import { rebuildCaseEntitiesOf } from '../derived/case-entities';
+import { markQueuePending, refreshQueueMembershipOf } from '../derived/queue-membership';
 import { clientIdOf } from './transaction';
 import {
   ENTITIES,
@@ -46,11 +48,6 @@ export interface ApplyReport {
   conflicts: number;
   dropped: number;
   rejected: { line: number; mutationId: string | null; message: string }[];
-}
-
-export interface ApplyHooks {
-  /** derived upkeep for the cases a batch touched, inside its transaction (queue membership) */
-  afterBatch?: (db: Database.Database, caseIds: readonly string[]) => void;
 }
 
 class Refusal extends Error {}
@@ -98,11 +95,9 @@ export class MutationApplier {
   private readonly s: Statements;
   private readonly ownClientId: string | null;
   private readonly touchedCases = new Set<string>();
+  private readonly touchedQueues = new Set<string>();
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly hooks: ApplyHooks = {},
-  ) {
+  constructor(private readonly db: Database.Database) {
     this.s = statementsFor(db);
     this.ownClientId = clientIdOf(db);
   }
@@ -149,7 +144,11 @@ export class MutationApplier {
     const cases = [...this.touchedCases];
     this.touchedCases.clear();
     for (const id of cases) rebuildCaseEntitiesOf(this.db, id);
-    this.hooks.afterBatch?.(this.db, cases);
+    // a queue added or changed is re-indexed after the apply (indexPendingQueuesNow)
+    const queueExists = this.db.prepare('SELECT 1 FROM queues WHERE id = ?');
+    for (const id of this.touchedQueues) if (queueExists.get(id)) markQueuePending(this.db, id);
+    this.touchedQueues.clear();
+    refreshQueueMembershipOf(this.db, Date.now(), cases);
     indexQueuedCases(this.db);
   }
 
@@ -186,6 +185,7 @@ export class MutationApplier {
       }
     }
     this.s.record.run(m.mutationId, m.clientId, m.seq, Date.now(), outcome);
+    if (m.entity === 'queue' && m.op !== 'delete' && outcome !== 'dropped') this.touchedQueues.add(m.id);
     return outcome;
   }
 
@@ -278,7 +278,13 @@ export class MutationApplier {
         `the ${def.entity} ${m.id} belongs to another tenant than the mutation names`,
       );
     }
-    if (this.readRow(def, m.id, [])) throw new Refusal(`${def.entity} ${m.id} exists already`);
+    const existing = this.readRow(def, m.id, fields);
+    if (existing) {
+      // the same row already here (a default queue every store makes): nothing to do
+      const same = fields.every((f, i) => sameJsonValue(existing.values[i], m.values[f.key]));
+      if (same) return 'duplicate';
+      throw new Refusal(`${def.entity} ${m.id} exists already with other values`);
+    }
     this.statement(
       `insert:${def.entity}:${fields.map((f) => f.key).join(',')}`,
       () =>

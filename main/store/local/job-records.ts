@@ -1,7 +1,7 @@
 import { desc, inArray } from 'drizzle-orm';
-import type { Store } from '../store/open';
-import { jobs as jobsTable } from '../store/schema';
-import { jobStatusSchema, type Job } from '../../shared/ipc/contract';
+import type { Store } from '../open';
+import { jobs as jobsTable } from '../schema';
+import { jobStatusSchema, type Job } from '../../../shared/ipc/contract';
 
 /** Finished job records kept across restarts; older ones go when the app starts. */
 export const KEPT_FINISHED_JOBS = 200;
