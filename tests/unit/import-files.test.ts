@@ -320,6 +320,11 @@ describe('paths that are not alert files', () => {
             },
           ]
         : []),
+      {
+        file: 'inside.json',
+        line: 0,
+        message: 'cannot read file: ENOTDIR (a part of the path is not a directory)',
+      },
     ]);
     if (!canLock)
       console.warn('import-files: running as root, the unreadable-file case is not checked');
@@ -355,5 +360,132 @@ describe('paths that are not alert files', () => {
       message: 'cannot read file: ENOENT (no such file)',
     });
     expect('chunks' in openableSource(a)).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Correlation keys and tenants in the store
+
+describe('entities that never correlate, in the store', () => {
+  const fixture = path.join(ALERT_FIXTURES, 'suricata7-alerts.ndjson');
+
+  function caseOf(ws: Workspace, srcIp: string, signatureId: number): string | null {
+    const rows = ws.store.db
+      .prepare(
+        `SELECT case_id AS caseId FROM alerts
+         WHERE raw ->> '$.src_ip' = ? AND raw ->> '$.alert.signature_id' = ?`,
+      )
+      .all(srcIp, signatureId) as { caseId: string | null }[];
+    if (rows.length !== 1) throw new Error(`expected one alert from ${srcIp}, got ${rows.length}`);
+    return rows[0]!.caseId;
+  }
+
+  it('gives alerts that share only multicast, broadcast or loopback addresses cases of their own', () => {
+    const ws = newWorkspace();
+    const summary = importAlertSources(ws.store, [fileSource(fixture)], {
+      format: 'auto',
+      actor: 'test',
+    });
+    expect(summary.failed).toBe(0);
+    expect(summary.skipped).toBe(1);
+    // 192.168.20.7 and .8 both sent mDNS to 224.0.0.251; two DHCP clients 0.0.0.0 -> broadcast.
+    expect(caseOf(ws, '192.168.20.7', 2200075)).not.toBe(caseOf(ws, '192.168.20.8', 2200075));
+    const dhcp = ws.store.db
+      .prepare(`SELECT DISTINCT case_id FROM alerts WHERE raw ->> '$.app_proto' = 'dhcp'`)
+      .all();
+    expect(dhcp).toHaveLength(2);
+    // ...but they stay on the alert.
+    const entities = ws.store.db
+      .prepare(`SELECT entities FROM alerts WHERE raw ->> '$.dest_ip' = '224.0.0.251' LIMIT 1`)
+      .pluck()
+      .get() as string;
+    expect(JSON.parse(entities)).toContainEqual({ kind: 'ip', value: '224.0.0.251' });
+  });
+
+  it('never looks a case up through them across imports (the SQL candidate lookup)', () => {
+    const ws = newWorkspace();
+    const [first, second] = fs
+      .readFileSync(fixture, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"dest_ip":"224.0.0.251"'));
+    importAlertSources(ws.store, [textSource('a.ndjson', first!)], { format: 'auto', actor: 't' });
+    const again = importAlertSources(ws.store, [textSource('b.ndjson', second!)], {
+      format: 'auto',
+      actor: 't',
+    });
+    expect(again).toMatchObject({ imported: 1, casesCreated: 1, casesUpdated: 0 });
+  });
+});
+
+describe('tenant names', () => {
+  const record = (ref: string, tenant: string) =>
+    JSON.stringify({
+      source: 'tenants',
+      sourceRef: ref,
+      title: `Alert ${ref}`,
+      timestamp: '2025-01-01T00:00:00Z',
+      severity: 'low',
+      tenant,
+      entities: { hosts: [`host-${ref}`] },
+    });
+
+  it('compare case-insensitively: "acme corp" goes to the existing "Acme Corp"', () => {
+    const ws = newWorkspace();
+    importAlertSources(ws.store, [textSource('1.ndjson', record('1', 'Acme Corp'))], {
+      format: 'auto',
+      actor: 'test',
+    });
+    const summary = importAlertSources(
+      ws.store,
+      [textSource('2.ndjson', [record('2', 'acme corp'), record('3', 'ACME CORP')].join('\n'))],
+      { format: 'auto', actor: 'test' },
+    );
+    expect(summary.imported).toBe(2);
+    const tenants = ws.store.db
+      .prepare(
+        `SELECT t.name, count(*) AS alerts FROM alerts a JOIN tenants t ON t.id = a.tenant_id GROUP BY t.name`,
+      )
+      .all();
+    expect(tenants).toEqual([{ name: 'Acme Corp', alerts: 3 }]);
+  });
+
+  it('refuse admin in any case at the record`s line, and import the rest', () => {
+    const ws = newWorkspace();
+    const text = [record('1', 'Acme'), record('2', 'ADMIN'), record('3', 'admin')].join('\n');
+    const summary = importAlertSources(ws.store, [textSource('t.ndjson', text)], {
+      format: 'auto',
+      actor: 'test',
+    });
+    expect(summary.imported).toBe(1);
+    expect(summary.errors.map((e) => [e.line, e.message])).toEqual([
+      [2, `tenant: "ADMIN" is the reserved 'admin' organisation, which holds no alerts (ADM-1)`],
+      [3, `tenant: "admin" is the reserved 'admin' organisation, which holds no alerts (ADM-1)`],
+    ]);
+    const names = ws.store.db.prepare('SELECT name FROM tenants ORDER BY name').pluck().all();
+    expect(names).toEqual(['Acme', 'admin', 'default']);
+  });
+});
+
+describe('a UTF-8 byte order mark in the UI job and the CLI paths', () => {
+  const body = fs.readFileSync(path.join(ALERT_FIXTURES, 'suricata-eve.ndjson'), 'utf8');
+
+  it('does not fail line 1', async () => {
+    const ws = newWorkspace();
+    const upload = importAlertSources(ws.store, [textSource('bom.ndjson', `\ufeff${body}`)], {
+      format: 'auto',
+      actor: 'test',
+    });
+    expect(upload.errors).toEqual([]);
+    const file = path.join(dir, 'bom.ndjson');
+    fs.writeFileSync(file, `\ufeff${body}`);
+    const other = newWorkspace('cli.db');
+    const cli = await importAlertFilesInParallel(other.store, [file], {
+      format: 'auto',
+      actor: 'test',
+      parseWorker,
+    });
+    expect(cli.errors).toEqual([]);
+    expect(cli.imported).toBe(upload.imported);
+    expect(cli.imported).toBeGreaterThan(0);
   });
 });
