@@ -491,7 +491,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .description(
       'import alert files (Watchfloor v1, Elastic ECS, Suricata EVE, Wazuh, TheHive 5) and correlate them into cases',
     )
-    .argument('<paths...>', 'JSON array, JSON object or NDJSON files')
+    .argument('<paths...>', 'JSON array, JSON object or NDJSON files (directories are not read)')
     .option('--format <format>', `auto|${ALERT_FORMATS.join('|')}`, 'auto')
     .action(async (paths: string[], opts: { format: string }) => {
       if (opts.format !== 'auto' && !(ALERT_FORMATS as readonly string[]).includes(opts.format)) {
