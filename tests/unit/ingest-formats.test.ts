@@ -184,7 +184,9 @@ describe('Elastic Security', () => {
     expect(discovery?.type).toBe('attack-discovery');
     expect(discovery?.score).toBe(100);
     expect(discovery?.tactic).toBe('TA0006');
-    expect(discovery?.description).toMatch(/^Credential dumping with/);
+    expect(discovery?.description).toBe(
+      'Credential dumping with mimikatz.exe on LAB-WS-07 by lab-admin.',
+    );
     // Anonymized UUIDs are read back through `replacements`; an unresolved one is no entity.
     expect(entities(discovery)).toEqual(['host:lab-ws-07', 'user:lab-admin', 'ip:198.51.100.150']);
   });
@@ -231,6 +233,29 @@ describe('TheHive', () => {
     expect(wrapped?.source).toBe('SecurityOnion');
     expect(wrapped?.sourceRef).toBe('so-2024-0902-0001');
     expect(entities(wrapped)).toEqual(['ip:192.168.10.30', 'ip:198.51.100.66']);
+  });
+
+  it('reads `file_hash` as a hash, and data types named like object members as any other', () => {
+    const line = JSON.stringify({
+      source: 'x',
+      sourceRef: 'y',
+      type: 'z',
+      title: 't',
+      date: 1725264000000,
+      artifacts: [
+        { dataType: 'file_hash', data: '44D88612FEA8A8F36DE82E1278ABB02F' },
+        { dataType: 'file_path', data: 'C:\\Temp\\evil.example.net' },
+        { dataType: 'constructor', data: 'x.bad-example.org' },
+        { dataType: 'toString', data: '10.1.1.1' },
+        { dataType: '__proto__', data: 'plain words' },
+      ],
+    });
+    const parsed = parseNdjsonLine(line, 1, 'h.json');
+    expect(parsed.kind === 'alert' && entities(parsed.alert)).toEqual([
+      'ip:10.1.1.1',
+      'domain:x.bad-example.org',
+      'hash:44d88612fea8a8f36de82e1278abb02f',
+    ]);
   });
 
   it('classifies values by form, and never takes a file name for a domain', () => {

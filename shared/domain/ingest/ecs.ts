@@ -181,6 +181,15 @@ function attackDiscoveryEntities(document: JsonObject): EntityRef[] {
   return refs;
 }
 
+/** Text with each `{{ field value }}` written as its value (anonymized ones read back). */
+function withFieldValues(text: string | undefined, document: JsonObject): string | undefined {
+  if (text === undefined || !text.includes('{{')) return text;
+  const replacements = attackDiscoveryReplacements(document);
+  return text.replace(MARKDOWN_FIELD_PATTERN, (_match, _field: string, shown: string) => {
+    return replacements.get(shown) ?? shown;
+  });
+}
+
 /** The first ATT&CK tactic of an Attack Discovery (`mitre_attack_tactics`: names or ids). */
 function attackDiscoveryTactic(document: JsonObject): AttackRef | null {
   for (const text of stringsAt(attackDiscoveryField(document, 'mitre_attack_tactics'))) {
@@ -255,8 +264,11 @@ export function importEcsRecord(record: JsonObject): RecordImport {
   const discovery = isAttackDiscovery(document);
   // An Attack Discovery's rule name is its schedule's; its own title says what was found.
   const discoveryTitle = discovery
-    ? (firstString(attackDiscoveryField(document, 'title_with_replacements')) ??
-      firstString(attackDiscoveryField(document, 'title')))
+    ? withFieldValues(
+        firstString(attackDiscoveryField(document, 'title_with_replacements')) ??
+          firstString(attackDiscoveryField(document, 'title')),
+        document,
+      )
     : undefined;
   const view = {
     sourceRef: alertField(document, 'uuid') ?? wrapperId ?? record._id,
@@ -298,9 +310,12 @@ export function importEcsRecord(record: JsonObject): RecordImport {
       title: fields['kibana.alert.rule.name'],
       description:
         (discovery
-          ? (optionalText.parse(
-              attackDiscoveryField(document, 'summary_markdown_with_replacements'),
-            ) ?? optionalText.parse(attackDiscoveryField(document, 'summary_markdown')))
+          ? withFieldValues(
+              optionalText.parse(
+                attackDiscoveryField(document, 'summary_markdown_with_replacements'),
+              ) ?? optionalText.parse(attackDiscoveryField(document, 'summary_markdown')),
+              document,
+            )
           : undefined) ??
         optionalText.parse(alertField(document, 'reason')) ??
         optionalText.parse(alertField(document, 'rule.description')) ??

@@ -92,41 +92,43 @@ function theHiveTlp(document: JsonObject, tlp: number | undefined): Tlp {
  * of entity each holds, or null for data types that hold no entity (file names, registry keys,
  * user agents…), which are never guessed from their value.
  */
-const OBSERVABLE_ENTITY_KINDS: Readonly<Record<string, EntityKind | null>> = {
-  ip: 'ip',
-  ipv4: 'ip',
-  ipv6: 'ip',
-  domain: 'domain',
-  fqdn: 'domain',
-  dns: 'domain',
-  hostname: 'host',
-  host: 'host',
-  computer: 'host',
-  url: 'url',
-  uri: 'url',
-  mail: 'email',
-  email: 'email',
-  hash: 'hash',
-  md5: 'hash',
-  sha1: 'hash',
-  sha256: 'hash',
-  sha512: 'hash',
-  user: 'user',
-  username: 'user',
-  'user-account': 'user',
-  account: 'user',
-  'user-agent': null,
-  user_agent: null,
-  useragent: null,
-  'mail-subject': null,
-  mail_subject: null,
-  filename: null,
-  file: null,
-  registry: null,
-  regexp: null,
-  uri_path: null,
-  'autonomous-system': null,
-};
+const OBSERVABLE_ENTITY_KINDS: ReadonlyMap<string, EntityKind | null> = new Map(
+  Object.entries({
+    ip: 'ip',
+    ipv4: 'ip',
+    ipv6: 'ip',
+    domain: 'domain',
+    fqdn: 'domain',
+    dns: 'domain',
+    hostname: 'host',
+    host: 'host',
+    computer: 'host',
+    url: 'url',
+    uri: 'url',
+    mail: 'email',
+    email: 'email',
+    hash: 'hash',
+    md5: 'hash',
+    sha1: 'hash',
+    sha256: 'hash',
+    sha512: 'hash',
+    user: 'user',
+    username: 'user',
+    'user-account': 'user',
+    account: 'user',
+    'user-agent': null,
+    user_agent: null,
+    useragent: null,
+    'mail-subject': null,
+    mail_subject: null,
+    filename: null,
+    file: null,
+    registry: null,
+    regexp: null,
+    uri_path: null,
+    'autonomous-system': null,
+  } satisfies Record<string, EntityKind | null>),
+);
 
 /**
  * The kind a custom data type names through its words: `source_ip`, `dst-ip`, `srcIp` are IPs,
@@ -139,6 +141,7 @@ function kindFromDataTypeWords(dataType: string): EntityKind | null | undefined 
     .split(/[^a-z0-9]+/)
     .filter((word) => word !== '');
   const has = (...names: string[]) => names.some((name) => words.includes(name));
+  if (has('hash', 'md5', 'sha1', 'sha256', 'sha512')) return 'hash'; // `file_hash` too
   if (has('file', 'filename', 'path', 'registry', 'subject', 'agent', 'regexp')) {
     // `user-agent`, `mail_subject`, `file_path`: no entity. (`agent_hostname` is a host.)
     if (!has('hostname', 'host', 'ip')) return null;
@@ -149,7 +152,6 @@ function kindFromDataTypeWords(dataType: string): EntityKind | null | undefined 
   if (has('domain', 'fqdn', 'dns')) return 'domain';
   if (has('url', 'uri', 'link')) return 'url';
   if (has('mail', 'email', 'sender', 'recipient')) return 'email';
-  if (has('hash', 'md5', 'sha1', 'sha256', 'sha512')) return 'hash';
   return undefined;
 }
 
@@ -190,7 +192,7 @@ export function classifyObservableValue(value: string): EntityKind | null {
  * words of a custom one), else, for a data type nothing is known of, by the form of its value.
  */
 function observableKind(dataType: string, value: string): EntityKind | null {
-  const known = OBSERVABLE_ENTITY_KINDS[dataType.toLowerCase()];
+  const known = OBSERVABLE_ENTITY_KINDS.get(dataType.toLowerCase());
   if (known !== undefined) return known;
   const fromWords = kindFromDataTypeWords(dataType);
   if (fromWords !== undefined) return fromWords;
