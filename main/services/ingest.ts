@@ -10,7 +10,7 @@ import {
   type CorrelationIndex,
   type CorrelationSettings,
 } from '../../shared/domain/correlation';
-import { compareEntities, entityKey } from '../../shared/domain/entities';
+import { compareEntities, entityKey, isCorrelatingEntity } from '../../shared/domain/entities';
 import type { LeadAlertFacts } from '../../shared/domain/scoring';
 import { severityRank } from '../../shared/domain/severity';
 import {
@@ -22,7 +22,8 @@ import {
   type Tlp,
 } from '../../shared/domain/types';
 import { newId } from './ids';
-import { tenantIdByName } from './tenants';
+import { resolveTenant, type TenantRow } from './tenants';
+import { tenantNameKey } from '../../shared/domain/alert-format';
 import { refreshQueueMembership } from './queues';
 
 /**
@@ -164,6 +165,7 @@ class SessionCorrelationIndex implements CorrelationIndex {
     const wanted = new Map<string, [string, string, string]>();
     for (const a of alerts) {
       for (const e of a.entities) {
+        if (!isCorrelatingEntity(e)) continue; // never a candidate key (COR-1)
         const slot = `${a.tenant}\u0000${entityKey(e)}`;
         if (!this.byKey.has(slot) && !wanted.has(slot))
           wanted.set(slot, [a.tenant, e.kind, e.value]);
@@ -333,7 +335,8 @@ function correlatedFields(s: CaseState) {
 export class IngestSession {
   private readonly s: IngestStatements;
   private readonly index: SessionCorrelationIndex;
-  private readonly tenantIds = new Map<string, string>();
+  /** The tenants of the session's alerts, by tenantNameKey (names compare case-insensitively). */
+  private readonly tenants = new Map<string, TenantRow>();
   private lastDataVersion: number | null = null;
   private lastTotalChanges: number | null = null;
 
@@ -374,8 +377,9 @@ export class IngestSession {
           // if the batch fails); 'admin' holds no alerts (ADM-1).
           for (const a of alerts) {
             const name = a.tenant ?? DEFAULT_TENANT_NAME;
-            if (!this.tenantIds.has(name))
-              this.tenantIds.set(name, tenantIdByName(store, name, options.actor));
+            const key = tenantNameKey(name);
+            if (!this.tenants.has(key))
+              this.tenants.set(key, resolveTenant(store, name, options.actor));
           }
           const result = this.write(w, alerts, counts, serializedRaw);
           this.lastDataVersion = version;
@@ -388,7 +392,7 @@ export class IngestSession {
       written = run();
     } catch (err) {
       index.reset(-Infinity); // the batch rolled back: what it cached is not in the store
-      this.tenantIds.clear();
+      this.tenants.clear();
       this.lastDataVersion = null;
       throw err;
     }
@@ -415,13 +419,13 @@ export class IngestSession {
         continue;
       }
       seen.add(key);
-      const tenantName = a.tenant ?? DEFAULT_TENANT_NAME;
+      const tenant = this.tenants.get(tenantNameKey(a.tenant ?? DEFAULT_TENANT_NAME))!;
       fresh.push({
         ...a,
         id: newId(),
-        tenant: this.tenantIds.get(tenantName)!,
+        tenant: tenant.id,
         input: a,
-        tenantName,
+        tenantName: tenant.name,
       });
     }
     if (fresh.length === 0) return [];
