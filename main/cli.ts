@@ -492,7 +492,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .description(
       'import alert files (Watchfloor v1, Elastic ECS, Suricata EVE, Wazuh, TheHive 5) and correlate them into cases',
     )
-    .argument('<paths...>', 'JSON array, JSON object or NDJSON files')
+    .argument('<paths...>', 'JSON array, JSON object or NDJSON files (directories are not read)')
     .option('--format <format>', `auto|${ALERT_FORMATS.join('|')}`, 'auto')
     .action(async (paths: string[], opts: { format: string }) => {
       if (opts.format !== 'auto' && !(ALERT_FORMATS as readonly string[]).includes(opts.format)) {
@@ -509,8 +509,17 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           parseWorker: parseWorkerBeside(sourceImportWorker()),
         }),
       );
-      const { read, imported, duplicates, suppressed, failed, casesCreated, casesUpdated, errors } =
-        summary;
+      const {
+        read,
+        imported,
+        duplicates,
+        suppressed,
+        failed,
+        skipped,
+        casesCreated,
+        casesUpdated,
+        errors,
+      } = summary;
       out(
         JSON.stringify({
           read,
@@ -518,6 +527,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           duplicates,
           suppressed,
           failed,
+          skipped, // records of a known format that are not alerts (Suricata flow, dns…)
           casesCreated,
           casesUpdated,
           errors,
@@ -532,7 +542,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--json', 'print a JSON array')
     .option('--status <status>', ALERT_STATUSES.join('|'))
     .option('--limit <n>', 'at most this many alerts', positiveInt('--limit', 10_000_000), 1000)
-    .action((opts: { json?: boolean; status?: string; limit: number }) => {
+    .option('--with-raw', 'add raw: the original record of each alert, as imported')
+    .action((opts: { json?: boolean; status?: string; limit: number; withRaw?: boolean }) => {
       if (!opts.json) throw new CliError('alerts: add --json (the only output format so far)');
       if (opts.status && !(ALERT_STATUSES as readonly string[]).includes(opts.status)) {
         throw new CliError(
@@ -545,6 +556,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           status: opts.status as AlertStatus | undefined,
           limit: opts.limit,
           offset: 0,
+          withRaw: opts.withRaw === true,
         });
         out(
           JSON.stringify(

@@ -24,28 +24,41 @@ export interface AlertListRow {
   tags: string[];
 }
 
-/** Alerts newest first (ALR-1), optionally of one status. */
+/** An alert as `alerts --json` prints it: the list row, its entities, and its raw record on request. */
+export interface AlertExportRow extends AlertListRow {
+  /** The normalized entities the importer extracted (kind, value), sorted. */
+  entities: EntityRef[];
+  /** The original record, when asked for (`withRaw`). */
+  raw?: unknown;
+}
+
+/** Alerts newest first (ALR-1), optionally of one status, with their entities (and raw records). */
 export function listAlerts(
   store: Store,
-  q: { status?: AlertStatus; limit: number; offset: number },
-): AlertListRow[] {
+  q: { status?: AlertStatus; limit: number; offset: number; withRaw?: boolean },
+): AlertExportRow[] {
   const where = q.status ? 'WHERE a.status = ?' : '';
   const params: (string | number)[] = q.status ? [q.status] : [];
   const rows = store.db
     .prepare(
       `SELECT a.id, t.name AS tenant, a.source, a.source_ref AS sourceRef, a.type, a.title, a.timestamp, a.score,
-              a.tactic, a.technique, a.status, a.suppressed, c.number AS caseNumber, a.tags
+              a.tactic, a.technique, a.status, a.suppressed, c.number AS caseNumber, a.tags, a.entities
+              ${q.withRaw ? ', a.raw' : ''}
        FROM alerts a JOIN tenants t ON t.id = a.tenant_id LEFT JOIN cases c ON c.id = a.case_id
        ${where} ORDER BY a.timestamp DESC, a.id DESC LIMIT ? OFFSET ?`,
     )
     .all(...params, q.limit, q.offset) as (Omit<AlertListRow, 'suppressed' | 'tags'> & {
     suppressed: number;
     tags: string;
+    entities: string;
+    raw?: string;
   })[];
-  return rows.map((r) => ({
+  return rows.map(({ raw, ...r }) => ({
     ...r,
     suppressed: r.suppressed === 1,
     tags: JSON.parse(r.tags) as string[],
+    entities: parseAlertEntities(r.entities).sort(compareEntities),
+    ...(raw === undefined ? {} : { raw: JSON.parse(raw) as unknown }),
   }));
 }
 

@@ -8,6 +8,7 @@ import type { ParseError, ParseFormatOption } from '../../shared/domain/ingest/p
 import { readAlertStream, streamsByLine, type AlertBatch } from '../../shared/domain/ingest/stream';
 import { IngestSession, type IngestCounts } from './ingest';
 import { ADMIN_TENANT_NAME } from '../../shared/domain/types';
+import { isReservedTenantName, type NormalizedAlert } from '../../shared/domain/alert-format';
 import { getCorrelationSettings } from './correlation-settings';
 import { caseFilterPredicate, recordCaseFilterHits } from './case-filters';
 import { workerBeside, type WorkerScript } from './import-job';
@@ -81,16 +82,74 @@ export function textSource(name: string, content: string): AlertSource {
   return { name, size: content.length, chunks: () => [content] };
 }
 
-/** Files that cannot be opened are reported as one error each, not thrown. */
+/** What the common file-system errors mean, for the summary. */
+const FILE_ERROR_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  EIO: 'input/output error',
+};
+
+/** `cannot read file: ENOENT (no such file)` for an error of the file system. */
+export function fileErrorMessage(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (!code) return `cannot read file: ${err instanceof Error ? err.message : String(err)}`;
+  const text = FILE_ERROR_TEXT[code];
+  return `cannot read file: ${code}${text ? ` (${text})` : ''}`;
+}
+
+/**
+ * A path as a source, or the one error that path gets (missing, unreadable, a directory): each
+ * path of an import is reported on its own and the others are still imported. Directories are
+ * not read (name the files in them, e.g. `dir/*.json`).
+ */
 export function openableSource(file: string): AlertSource | ParseError {
+  const fail = (message: string): ParseError => ({ file: path.basename(file), line: 0, message });
   try {
+    if (fs.statSync(file).isDirectory()) {
+      return fail(
+        'is a directory, not an alert file: directories are not read (name the files in it, e.g. dir/*.json)',
+      );
+    }
+    fs.closeSync(fs.openSync(file, 'r')); // readable: fail here, before any batch, if not
     return fileSource(file);
   } catch (err) {
-    return {
-      file: path.basename(file),
-      line: 0,
-      message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    };
+    return fail(fileErrorMessage(err));
+  }
+}
+
+/** An error of reading a source (not of the store), which fails that source alone. */
+export class SourceReadError extends Error {
+  constructor(cause: unknown) {
+    super(fileErrorMessage(cause), { cause });
+    this.name = 'SourceReadError';
+  }
+}
+
+/**
+ * The chunks of a source with reading errors turned into SourceReadError, so that the import
+ * tells them from the store's errors (which also carry a `code`, e.g. SQLITE_BUSY).
+ */
+export function* readChunks(source: AlertSource): Generator<string> {
+  let iterator: Iterator<string>;
+  try {
+    iterator = source.chunks()[Symbol.iterator]();
+  } catch (err) {
+    throw new SourceReadError(err);
+  }
+  for (;;) {
+    let next: IteratorResult<string>;
+    try {
+      next = iterator.next();
+    } catch (err) {
+      throw new SourceReadError(err);
+    }
+    if (next.done) return;
+    yield next.value;
   }
 }
 
@@ -150,17 +209,19 @@ class ImportRun {
     summary.skipped += batch.skipped;
     summary.duplicates += batch.duplicates;
     for (const error of batch.errors) this.fail(error);
-    // ADM-1: the admin organisation holds no alerts; such records fail alone, not the batch.
+    // ADM-1: the admin organisation holds no alerts; such records fail alone, not the batch. The
+    // Watchfloor format refuses them at their line already; this covers any other producer.
+    const isAdmin = (a: NormalizedAlert) => a.tenant !== null && isReservedTenantName(a.tenant);
     let alerts = batch.alerts;
-    if (alerts.some((a) => a.tenant === ADMIN_TENANT_NAME)) {
-      for (const a of alerts.filter((x) => x.tenant === ADMIN_TENANT_NAME)) {
+    if (alerts.some(isAdmin)) {
+      for (const a of alerts.filter(isAdmin)) {
         this.fail({
           file: fileName,
           line: 0,
           message: `alert ${a.source}:${a.sourceRef} names the reserved '${ADMIN_TENANT_NAME}' organisation as its tenant`,
         });
       }
-      alerts = alerts.filter((a) => a.tenant !== ADMIN_TENANT_NAME);
+      alerts = alerts.filter((a) => !isAdmin(a));
     }
     if (alerts.length === 0) return;
     this.filters?.hits.clear(); // a batch that failed counted its hits: they were not written
@@ -220,10 +281,8 @@ function importInto(
   options: ImportOptions,
 ): ImportSummary {
   for (const [index, source] of sources.entries()) {
-    let chunks: Iterable<string>;
     try {
-      chunks = source.chunks();
-      for (const batch of readAlertStream(chunks, {
+      for (const batch of readAlertStream(readChunks(source), {
         fileName: source.name,
         format: options.format,
         batchSize: IMPORT_BATCH,
@@ -235,12 +294,8 @@ function importInto(
         );
       }
     } catch (err) {
-      if (!(err as NodeJS.ErrnoException).code) throw err; // a store error fails the import
-      run.fail({
-        file: source.name,
-        line: 0,
-        message: `cannot read file: ${(err as NodeJS.ErrnoException).code}`,
-      });
+      if (!(err instanceof SourceReadError)) throw err; // a store error fails the import
+      run.fail({ file: source.name, line: 0, message: err.message });
     }
   }
   return run.finish();
@@ -287,7 +342,7 @@ function readsLineByLine(file: string): boolean {
     const n = fs.readSync(fd, head, 0, head.length, 0);
     return streamsByLine(new StringDecoder('utf8').write(head.subarray(0, n)));
   } catch {
-    return false; // the worker reports the file's error
+    return true; // not read at all: the worker reports the path's error
   } finally {
     if (fd !== null) fs.closeSync(fd);
   }

@@ -125,6 +125,7 @@ export function startImportJob(
       const parts = [`${s.imported.toLocaleString('en')} imported`];
       if (s.duplicates) parts.push(`${s.duplicates.toLocaleString('en')} duplicates`);
       if (s.suppressed) parts.push(`${s.suppressed} suppressed`);
+      if (s.skipped) parts.push(`${s.skipped.toLocaleString('en')} skipped (not alerts)`);
       if (s.failed)
         parts.push(
           `${s.failed} failed (${s.errors

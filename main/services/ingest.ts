@@ -13,7 +13,7 @@ import {
   type CorrelationIndex,
   type CorrelationSettings,
 } from '../../shared/domain/correlation';
-import { compareEntities, entityKey } from '../../shared/domain/entities';
+import { compareEntities, entityKey, isCorrelatingEntity } from '../../shared/domain/entities';
 import type { LeadAlertFacts } from '../../shared/domain/scoring';
 import { severityRank } from '../../shared/domain/severity';
 import {
@@ -25,7 +25,8 @@ import {
   type Tlp,
 } from '../../shared/domain/types';
 import { newId } from './ids';
-import { tenantIdByName } from './tenants';
+import { resolveTenant, type TenantRow } from './tenants';
+import { tenantNameKey } from '../../shared/domain/alert-format';
 import { refreshQueueMembership } from './queues';
 
 /**
@@ -169,6 +170,7 @@ class SessionCorrelationIndex implements CorrelationIndex {
     const wanted = new Map<string, [string, string, string]>();
     for (const a of alerts) {
       for (const e of a.entities) {
+        if (!isCorrelatingEntity(e)) continue; // never a candidate key (COR-1)
         const slot = `${a.tenant}\u0000${entityKey(e)}`;
         if (!this.byKey.has(slot) && !wanted.has(slot))
           wanted.set(slot, [a.tenant, e.kind, e.value]);
@@ -316,7 +318,8 @@ function correlatedFields(c: CaseState) {
 export class IngestSession {
   private readonly s: IngestStatements;
   private readonly index: SessionCorrelationIndex;
-  private readonly tenantIds = new Map<string, string>();
+  /** The tenants of the session's alerts, by tenantNameKey (names compare case-insensitively). */
+  private readonly tenants = new Map<string, TenantRow>();
   private lastDataVersion: number | null = null;
   private lastTotalChanges: number | null = null;
 
@@ -354,8 +357,9 @@ export class IngestSession {
         // if the batch fails); 'admin' holds no alerts (ADM-1).
         for (const a of alerts) {
           const name = a.tenant ?? DEFAULT_TENANT_NAME;
-          if (!this.tenantIds.has(name))
-            this.tenantIds.set(name, tenantIdByName(store, name, options.actor));
+          const key = tenantNameKey(name);
+          if (!this.tenants.has(key))
+            this.tenants.set(key, resolveTenant(store, name, options.actor));
         }
         const result = this.write(w, alerts, counts, serializedRaw);
         options.onWrite?.(w);
@@ -367,7 +371,7 @@ export class IngestSession {
       written = run();
     } catch (err) {
       index.reset(-Infinity); // the batch rolled back: what it cached is not in the store
-      this.tenantIds.clear();
+      this.tenants.clear();
       this.lastDataVersion = null;
       throw err;
     }
@@ -394,13 +398,13 @@ export class IngestSession {
         continue;
       }
       seen.add(key);
-      const tenantName = a.tenant ?? DEFAULT_TENANT_NAME;
+      const tenant = this.tenants.get(tenantNameKey(a.tenant ?? DEFAULT_TENANT_NAME))!;
       fresh.push({
         ...a,
         id: newId(),
-        tenant: this.tenantIds.get(tenantName)!,
+        tenant: tenant.id,
         input: a,
-        tenantName,
+        tenantName: tenant.name,
       });
     }
     if (fresh.length === 0) return [];

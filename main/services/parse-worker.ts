@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { readAlertStream } from '../../shared/domain/ingest/stream';
-import { openableSource, type ParseWorkerInput } from './import-files';
+import { openableSource, readChunks, SourceReadError, type ParseWorkerInput } from './import-files';
 
 /**
  * Reads and parses alert files for `importAlertFilesInParallel`: batches of normalized alerts
@@ -25,20 +25,29 @@ for (const [file, filePath] of input.files.entries()) {
     port.postMessage({ type: 'file-error', error: source });
     continue;
   }
-  for (const batch of readAlertStream(source.chunks(), {
-    fileName: source.name,
-    format: input.format,
-    batchSize: input.batchSize,
-  })) {
-    // Wait while the writer has enough batches queued.
-    for (let queued = Atomics.load(counter, 0); queued >= input.maxInFlight;) {
-      Atomics.wait(counter, 0, queued);
-      queued = Atomics.load(counter, 0);
+  try {
+    for (const batch of readAlertStream(readChunks(source), {
+      fileName: source.name,
+      format: input.format,
+      batchSize: input.batchSize,
+    })) {
+      // Wait while the writer has enough batches queued.
+      for (let queued = Atomics.load(counter, 0); queued >= input.maxInFlight;) {
+        Atomics.wait(counter, 0, queued);
+        queued = Atomics.load(counter, 0);
+      }
+      Atomics.add(counter, 0, 1);
+      batch.rawJson = batch.alerts.map((a) => JSON.stringify(a.raw ?? null));
+      for (const a of batch.alerts) a.raw = null;
+      port.postMessage({ type: 'batch', file, batch });
     }
-    Atomics.add(counter, 0, 1);
-    batch.rawJson = batch.alerts.map((a) => JSON.stringify(a.raw ?? null));
-    for (const a of batch.alerts) a.raw = null;
-    port.postMessage({ type: 'batch', file, batch });
+  } catch (err) {
+    // A file that fails while being read (EIO, removed…) fails alone; the next one is read.
+    if (!(err instanceof SourceReadError)) throw err;
+    port.postMessage({
+      type: 'file-error',
+      error: { file: source.name, line: 0, message: err.message },
+    });
   }
 }
 port.postMessage({ type: 'done' });

@@ -1,6 +1,7 @@
 import type { Store } from '../store/open';
 import { writeTransaction } from '../store/write';
 import { ADMIN_TENANT_NAME, DEFAULT_TENANT_NAME } from '../../shared/domain/types';
+import { isReservedTenantName, tenantNameKey } from '../../shared/domain/alert-format';
 import { newId } from './ids';
 
 export interface TenantRow {
@@ -49,21 +50,36 @@ export function ensureBaseData(store: Store): void {
   });
 }
 
-/** Returns the tenant with this name, creating it (through the write path) when absent. */
-export function tenantIdByName(store: Store, name: string, actor: string): string {
-  if (name === ADMIN_TENANT_NAME) {
+/**
+ * The tenant with this name, compared case-insensitively (`acme corp` is the existing
+ * `Acme Corp`), created (through the write path) when there is none. ADM-1: `admin`, in any case,
+ * is refused.
+ */
+export function resolveTenant(store: Store, name: string, actor: string): TenantRow {
+  if (isReservedTenantName(name)) {
     throw new Error(
       `the '${ADMIN_TENANT_NAME}' organisation is reserved and holds no cases or alerts`,
     );
   }
-  const row = store.db.prepare('SELECT id FROM tenants WHERE name = ?').get(name) as
-    { id: string } | undefined;
-  if (row) return row.id;
+  const exact = store.db.prepare('SELECT id, name FROM tenants WHERE name = ?').get(name) as
+    TenantRow | undefined;
+  if (exact) return exact;
+  // Tenants are few; JavaScript's case folding also covers names beyond ASCII (NOCASE does not).
+  const wanted = tenantNameKey(name);
+  const existing = (store.db.prepare('SELECT id, name FROM tenants').all() as TenantRow[]).find(
+    (row) => tenantNameKey(row.name) === wanted,
+  );
+  if (existing) return existing;
   return writeTransaction(store, actor, (w) => {
     const id = newId();
     w.insert('tenant', { id, name, createdAt: w.now });
-    return id;
+    return { id, name };
   });
+}
+
+/** The id of resolveTenant's tenant. */
+export function tenantIdByName(store: Store, name: string, actor: string): string {
+  return resolveTenant(store, name, actor).id;
 }
 
 export function listTenants(store: Store): TenantRow[] {

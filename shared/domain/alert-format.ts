@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { groupsFromEntities } from './entities';
-import { entityRefSchema, tlpSchema, type EntityRef, type Tlp } from './types';
+import { ADMIN_TENANT_NAME, entityRefSchema, tlpSchema, type EntityRef, type Tlp } from './types';
 
 /**
  * Watchfloor alert format v1: the JSON shape Watchfloor reads and writes for one alert
@@ -95,6 +95,16 @@ export function mostRestrictiveTlp(a: Tlp, b: Tlp): Tlp {
 /** TLP of an alert that names none: AMBER, TheHive's default for alerts (limited disclosure). */
 export const DEFAULT_ALERT_TLP: Tlp = 'AMBER';
 
+/** Tenant names compare case-insensitively: an alert for "acme corp" goes to "Acme Corp". */
+export function tenantNameKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/** ADM-1: the admin organisation, in any case, holds no alerts or cases. */
+export function isReservedTenantName(name: string): boolean {
+  return tenantNameKey(name) === ADMIN_TENANT_NAME;
+}
+
 const SEVERITY_WORDS = ['low', 'medium', 'high', 'critical'] as const;
 const SEVERITY_MESSAGE = 'is not a number 0-100 or one of low, medium, high, critical';
 
@@ -135,7 +145,14 @@ export const watchfloorAlertSchema = z.object({
     .optional(),
   tacticName: z.string().optional(),
   techniqueName: z.string().optional(),
-  tenant: z.string().trim().min(1, { error: 'must not be empty' }).optional(),
+  tenant: z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .refine((name) => !isReservedTenantName(name), {
+      error: `is the reserved '${ADMIN_TENANT_NAME}' organisation, which holds no alerts (ADM-1)`,
+    })
+    .optional(),
   entities: z
     .object({
       hosts: entityValues,

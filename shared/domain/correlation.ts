@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { mostRestrictiveTlp } from './alert-format';
-import { compareEntities, entityKey, normalizeEntity } from './entities';
+import { compareEntities, entityKey, isCorrelatingEntity, normalizeEntity } from './entities';
 import {
   caseName,
   caseScore,
@@ -181,6 +181,17 @@ export function alertEntitiesByKey(
     if (normalized) byKey.set(entityKey(normalized), normalized);
   }
   return byKey;
+}
+
+/**
+ * The keys an alert correlates on (COR-1): its entities but those that name nothing in
+ * particular (loopback, broadcast and multicast addresses, the empty file's hashes; see
+ * isCorrelatingEntity). Those stay on the alert and its case, but no case is found through them.
+ */
+export function correlationKeys(entities: ReadonlyMap<string, EntityRef>): string[] {
+  const keys: string[] = [];
+  for (const [key, entity] of entities) if (isCorrelatingEntity(entity)) keys.push(key);
+  return keys;
 }
 
 /** The facts about a case that decide whether it may take an alert. */
@@ -460,7 +471,7 @@ export function correlateAlerts<Alert extends CorrelatableAlert>(
     seenIdentities.add(identity);
 
     const alertEntities = alertEntitiesByKey(alert);
-    const keys = [...alertEntities.keys()];
+    const keys = correlationKeys(alertEntities);
     let best: { view: CandidateView; stored: CaseState | null } | null = null;
     if (keys.length > 0) {
       const candidates: { view: CandidateView; stored: CaseState | null }[] = [];

@@ -218,3 +218,58 @@ export function groupsFromEntities(entities: readonly EntityRef[]): {
   }
   return groups;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Entities that never correlate (COR-1)
+
+/**
+ * Hashes of the empty file (md5, sha1, sha224, sha256, sha384, sha512): every zero-byte download,
+ * attachment or truncated transfer has them, so they say nothing about a shared incident.
+ */
+export const EMPTY_FILE_HASHES: ReadonlySet<string> = new Set([
+  'd41d8cd98f00b204e9800998ecf8427e',
+  'da39a3ee5e6b4b0d3255bfef95601890afd80709',
+  'd14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f',
+  'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  '38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b',
+  'cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e',
+]);
+
+/**
+ * Whether a canonical IP address names no particular host: `0.0.0.0/8` (this network, DHCP
+ * clients before they have an address), `127.0.0.0/8` (loopback), `255.255.255.255` (limited
+ * broadcast), `224.0.0.0/4` (multicast: mDNS, SSDP, IGMP), `::` (unspecified), `::1` (loopback)
+ * and `ff00::/8` (multicast). Thousands of unrelated alerts carry them (83 alerts of one capture
+ * fell into one case through 224.0.0.251 and 255.255.255.255).
+ */
+export function isNonCorrelatingIp(ip: string): boolean {
+  if (ip.includes(':')) {
+    // Canonical text drops leading zeros: only a four-digit first group `ffxx` is ff00::/8.
+    const firstGroup = ip.slice(0, ip.indexOf(':'));
+    return ip === '::' || ip === '::1' || (firstGroup.length === 4 && firstGroup.startsWith('ff'));
+  }
+  const first = Number.parseInt(ip, 10);
+  return first === 0 || first === 127 || (first >= 224 && first <= 239) || ip === '255.255.255.255';
+}
+
+/** The loopback host's names: every machine is `localhost` to itself. */
+export const LOOPBACK_NAMES: ReadonlySet<string> = new Set(['localhost', 'localhost.localdomain']);
+
+/**
+ * Whether a normalized entity may be a correlation key (COR-1). Unspecified, loopback, broadcast
+ * and multicast addresses, the `localhost` host and domain, and the hashes of the empty file stay
+ * on the alert (they are facts about it, and searchable) but never join two alerts into one case.
+ */
+export function isCorrelatingEntity(ref: EntityRef): boolean {
+  switch (ref.kind) {
+    case 'ip':
+      return !isNonCorrelatingIp(ref.value);
+    case 'hash':
+      return !EMPTY_FILE_HASHES.has(ref.value);
+    case 'host':
+    case 'domain':
+      return !LOOPBACK_NAMES.has(ref.value);
+    default:
+      return true;
+  }
+}

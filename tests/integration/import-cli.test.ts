@@ -25,6 +25,7 @@ interface ImportLine {
   duplicates: number;
   suppressed: number;
   failed: number;
+  skipped: number;
   casesCreated: number;
   casesUpdated: number;
   errors: { file: string; line: number; message: string }[];
@@ -118,6 +119,83 @@ describe('watchfloor import', () => {
     expect(r.imported).toBeGreaterThan(0);
     expect(r.casesCreated).toBe(0);
     expect(JSON.parse(cli('alerts', '--json', '--status', 'New').stdout)).toHaveLength(r.imported);
+  });
+});
+
+describe('watchfloor import on awkward paths and records (issue 11)', () => {
+  it('reports a directory and a deep record each on its own, imports the rest, prints the summary with skipped', () => {
+    const first = path.join(dir, 'a.ndjson');
+    const deep = JSON.stringify({
+      source: 'cli',
+      sourceRef: 'deep',
+      title: 'deep',
+      timestamp: '2025-01-01T00:00:00Z',
+      severity: 'low',
+      extra: '__DEEP__',
+    }).replace('"__DEEP__"', '['.repeat(20_000) + ']'.repeat(20_000));
+    // A BOM before line 1, then the deep record, then the Suricata events.
+    const suricata = fs.readFileSync(path.join(FIXTURES, 'suricata-eve.ndjson'), 'utf8');
+    fs.writeFileSync(first, `\ufeff${deep}\n${suricata}`);
+    const folder = path.join(dir, 'somedir');
+    fs.mkdirSync(folder);
+    const second = path.join(FIXTURES, 'watchfloor.json');
+    const r = cli('import', first, folder, second);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const line = JSON.parse(r.stdout) as ImportLine;
+    expect(Object.keys(line)).toEqual([
+      'read',
+      'imported',
+      'duplicates',
+      'suppressed',
+      'failed',
+      'skipped',
+      'casesCreated',
+      'casesUpdated',
+      'errors',
+    ]);
+    expect(line.errors).toEqual([
+      {
+        file: 'a.ndjson',
+        line: 1,
+        // The record is an object: its 100th `[` opens level 101.
+        message: `record is nested more than 100 levels deep (at line 1 column ${deep.indexOf('[') + 100}); it was not read`,
+      },
+      {
+        file: 'somedir',
+        line: 0,
+        message:
+          'is a directory, not an alert file: directories are not read (name the files in it, e.g. dir/*.json)',
+      },
+    ]);
+    expect(line.failed).toBe(2);
+    expect(line.skipped).toBeGreaterThan(0); // the Suricata flow and dns events
+    const alone = cli('import', path.join(FIXTURES, 'suricata-eve.ndjson'), second);
+    expect((JSON.parse(alone.stdout) as ImportLine).duplicates).toBe(line.imported);
+  });
+});
+
+describe('watchfloor alerts --json', () => {
+  it('prints each alert`s normalized entities, and its raw record with --with-raw', () => {
+    cli('import', path.join(FIXTURES, 'suricata7-alerts.ndjson'));
+    const rows = JSON.parse(cli('alerts', '--json').stdout) as {
+      title: string;
+      entities: { kind: string; value: string }[];
+      raw?: unknown;
+    }[];
+    expect(rows).toHaveLength(10);
+    const dns = rows.find((a) => a.title === 'ET DNS Query to a known C2 domain');
+    expect(dns?.entities).toEqual([
+      { kind: 'ip', value: '192.168.20.1' },
+      { kind: 'ip', value: '192.168.20.5' },
+      { kind: 'domain', value: 'c2.bad-example.net' },
+    ]);
+    expect(rows.every((a) => a.raw === undefined)).toBe(true);
+    const withRaw = JSON.parse(cli('alerts', '--json', '--with-raw', '--limit', '3').stdout) as {
+      raw: { event_type: string };
+    }[];
+    expect(withRaw).toHaveLength(3);
+    for (const a of withRaw) expect(a.raw.event_type).toBe('alert');
   });
 });
 

@@ -210,6 +210,32 @@ describe('joining and creating cases (COR-1)', () => {
   });
 });
 
+describe('entities that never correlate (COR-1)', () => {
+  it('does not join alerts that share only a broadcast, multicast or loopback address, localhost or an empty-file hash', () => {
+    const { run } = engine();
+    const shared: EntityRef[] = [
+      ip('255.255.255.255'),
+      ip('224.0.0.251'),
+      ip('ff02::fb'),
+      ip('127.0.0.1'),
+      ip('0.0.0.0'),
+      host('localhost'),
+      { kind: 'hash', value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+    ];
+    const first = alert({ entities: [ip('192.168.20.7'), ...shared] });
+    const second = alert({ entities: [ip('192.168.20.8'), ...shared], timestamp: T0 + MINUTE });
+    const result = run([first, second]);
+    expect(result.createdCases).toHaveLength(2);
+    // They stay on the case: facts about its alerts, only not keys.
+    expect(result.createdCases[0]?.entities).toEqual(expect.arrayContaining(shared));
+    const third = alert({
+      entities: [ip('192.168.20.7'), ip('224.0.0.251')],
+      timestamp: T0 + 2 * MINUTE,
+    });
+    expect(run([third]).alerts[0]).toMatchObject({ caseId: 'case-1', outcome: 'joined' });
+  });
+});
+
 describe('correlation window (COR-1, COR-2)', () => {
   it('joins exactly timeout after the latest alert, not one ms later', () => {
     const { run } = engine();

@@ -4,6 +4,7 @@ import {
   entitiesFromGroups,
   entityKey,
   groupsFromEntities,
+  isCorrelatingEntity,
   normalizeEntities,
   normalizeEntityValue,
 } from '../../shared/domain/entities';
@@ -132,5 +133,57 @@ describe('entityKey and groups', () => {
       emails: ['a@b.example'],
       users: [],
     });
+  });
+});
+
+describe('isCorrelatingEntity (COR-1)', () => {
+  const ipRef = (value: string) => ({ kind: 'ip' as const, value: canonicalIp(value) ?? value });
+
+  it.each([
+    '0.0.0.0',
+    '0.1.2.3',
+    '127.0.0.1',
+    '127.255.0.9',
+    '255.255.255.255',
+    '224.0.0.251',
+    '239.255.255.250',
+    '::',
+    '::1',
+    'FF02::FB',
+    'ff05::1:3',
+    '::ffff:127.0.0.1',
+  ])('%s never correlates', (value) => {
+    expect(isCorrelatingEntity(ipRef(value))).toBe(false);
+  });
+
+  it.each([
+    '1.0.0.1',
+    '10.0.0.1',
+    '126.255.255.255',
+    '128.0.0.1',
+    '223.255.255.255',
+    '240.0.0.1',
+    '255.255.255.254',
+    'ff::1',
+    '2001:db8::1',
+    'fe80::1',
+  ])('%s correlates', (value) => {
+    expect(isCorrelatingEntity(ipRef(value))).toBe(true);
+  });
+
+  it('leaves out the empty file`s hashes and localhost, nothing else', () => {
+    for (const value of [
+      'd41d8cd98f00b204e9800998ecf8427e',
+      'da39a3ee5e6b4b0d3255bfef95601890afd80709',
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    ])
+      expect(isCorrelatingEntity({ kind: 'hash', value })).toBe(false);
+    expect(isCorrelatingEntity({ kind: 'hash', value: '44d88612fea8a8f36de82e1278abb02f' })).toBe(
+      true,
+    );
+    expect(isCorrelatingEntity({ kind: 'host', value: 'localhost' })).toBe(false);
+    expect(isCorrelatingEntity({ kind: 'domain', value: 'localhost' })).toBe(false);
+    expect(isCorrelatingEntity({ kind: 'user', value: 'localhost' })).toBe(true);
+    expect(isCorrelatingEntity({ kind: 'host', value: 'ws-1' })).toBe(true);
   });
 });

@@ -3,7 +3,9 @@ import path, { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizedAlertSchema } from '../../shared/domain/alert-format';
 import type { AlertFormat } from '../../shared/domain/ingest/build-alert';
-import { parseAlertFile } from '../../shared/domain/ingest/parse';
+import { depthExceededAt, parseAlertFile } from '../../shared/domain/ingest/parse';
+import { InMemoryCorrelationIndex, correlateAlerts } from '../../shared/domain/correlation';
+import { isCorrelatingEntity } from '../../shared/domain/entities';
 
 /**
  * Parses the real public sample files kept outside the repository (see the README there) and
@@ -124,6 +126,71 @@ describe('known sample quirks', () => {
       expect(result.errors).toEqual([]);
       expect(result.duplicates).toBeGreaterThan(0);
       expect(result.alerts.every((alert) => alert.source === 'wazuh')).toBe(true);
+    },
+  );
+});
+
+describe('issue 11 on the real samples', () => {
+  const folders = FORMAT_FOLDERS.map(([folder]) => join(SAMPLES_ROOT, folder)).filter(existsSync);
+  const allFiles = folders.flatMap((folder) =>
+    readdirSync(folder)
+      .filter((name) => !name.startsWith('.'))
+      .map((name) => join(folder, name)),
+  );
+  const none = allFiles.length === 0;
+  const skipped = none ? ' (skipped: no sample folder)' : '';
+
+  it.skipIf(none)(
+    `every sample reads the same with a UTF-8 byte order mark before it${skipped}`,
+    () => {
+      for (const file of allFiles) {
+        const text = readFileSync(file, 'utf8');
+        const name = path.basename(file);
+        expect(parseAlertFile(`\ufeff${text}`, { fileName: name }), name).toEqual(
+          parseAlertFile(text, { fileName: name }),
+        );
+      }
+    },
+  );
+
+  it.skipIf(none)(`no sample record comes near the depth limit${skipped}`, () => {
+    for (const file of allFiles) {
+      const text = readFileSync(file, 'utf8');
+      expect(depthExceededAt(text, 20), path.basename(file)).toBeNull();
+    }
+  });
+
+  const dnp3 = join(SAMPLES_ROOT, 'suricata', 'oisf-suricata-verify-dnp3-data-alert-eve.json');
+  const hasDnp3 = existsSync(dnp3);
+  let caseNumber = 0;
+  it.skipIf(!hasDnp3)(
+    `loopback-only alerts keep 127.0.0.1 but do not correlate through it${hasDnp3 ? '' : ' (skipped: sample absent)'}`,
+    () => {
+      const result = parseAlertFile(readFileSync(dnp3, 'utf8'), { fileName: 'dnp3.json' });
+      expect(result.alerts.length).toBeGreaterThan(1);
+      for (const alert of result.alerts) {
+        expect(alert.entities).toEqual([{ kind: 'ip', value: '127.0.0.1' }]);
+      }
+      const outcome = correlateAlerts(
+        result.alerts.map((alert, index) => ({ ...alert, id: `a${index}`, tenant: 't' })),
+        {
+          index: new InMemoryCorrelationIndex(),
+          allocateCase: () => ({ id: `c${(caseNumber += 1)}`, number: caseNumber }),
+        },
+      );
+      expect(outcome.createdCases).toHaveLength(result.alerts.length);
+    },
+  );
+
+  const sl = join(SAMPLES_ROOT, 'wazuh', 'wazuh-wazuh-indexer-sl-integration-test-subset.json');
+  const hasSl = existsSync(sl);
+  it.skipIf(!hasSl)(
+    `a Wazuh agent named localhost is kept as the host, and is no correlation key${hasSl ? '' : ' (skipped: sample absent)'}`,
+    () => {
+      const result = parseAlertFile(readFileSync(sl, 'utf8'), { fileName: 'sl.json' });
+      const hosts = result.alerts.flatMap((a) => a.entities.filter((e) => e.kind === 'host'));
+      expect(hosts).toContainEqual({ kind: 'host', value: 'localhost' });
+      expect(hosts.filter(isCorrelatingEntity).map((e) => e.value)).not.toContain('localhost');
     },
   );
 });

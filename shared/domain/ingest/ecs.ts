@@ -19,8 +19,9 @@ import {
 /**
  * Elastic Security detection alerts: ECS documents of the `.alerts-security.alerts-*` indices,
  * with `kibana.alert.*` fields written flat (`"kibana.alert.rule.name": …`) or nested, possibly
- * inside a search hit (`_source`) or a Kibana es_archiver record (`value.source`). Legacy 7.x
- * `signal.*` documents are read the same way.
+ * inside a search hit (`_source`) or a Kibana es_archiver record (`value.source` or
+ * `value._source`). Legacy 7.x `signal.*` documents are read the same way, and so are Attack
+ * Discovery alerts (`.alerts-security.attack.discovery.alerts-*`, `kibana.alert.attack_discovery.*`).
  */
 
 export const ECS_SOURCE = 'elastic-security';
@@ -46,12 +47,17 @@ const ecsFieldsSchema = z.object({
     .trim()
     .min(1, 'must not be empty'),
   timestamp: isoTimestampField,
+  // Rules give 0-100, but an Attack Discovery adds up the scores of its alerts (300 and more),
+  // and other producers overshoot too: a score is clamped into 0-100, never a reason to refuse.
   'kibana.alert.risk_score': z
-    .union([z.number(), z.string().regex(/^\d+(?:\.\d+)?$/, 'is not a number 0-100')], {
-      error: 'is not a number 0-100',
-    })
-    .transform(Number)
-    .pipe(z.number().min(0, 'is not a number 0-100').max(100, 'is not a number 0-100'))
+    .union(
+      [
+        z.number().refine(Number.isFinite, 'is not a number'),
+        z.string().regex(/^-?\d+(?:\.\d+)?$/, 'is not a number'),
+      ],
+      { error: 'is not a number' },
+    )
+    .transform((value) => Math.min(100, Math.max(0, Number(value))))
     .optional(),
   'kibana.alert.severity': z
     .string()
@@ -109,6 +115,90 @@ function ecsEntities(document: JsonObject): EntityRef[] {
   return refs;
 }
 
+/** The entity kind of each ECS field an alert's entities are read from. */
+const KIND_OF_FIELD = new Map<string, EntityKind>([
+  ...ENTITY_FIELDS.flatMap(([kind, paths]) => paths.map((path) => [path, kind] as const)),
+  ['host.hostname', 'host'],
+  ['host.ip', 'ip'],
+]);
+
+const ATTACK_DISCOVERY = 'kibana.alert.attack_discovery';
+
+/** An `kibana.alert.attack_discovery.<suffix>` field. */
+function attackDiscoveryField(document: JsonObject, suffix: string): unknown {
+  return getPath(document, `${ATTACK_DISCOVERY}.${suffix}`);
+}
+
+/** getPath reads flat (`"kibana.alert.attack_discovery.title"`) and nested fields alike. */
+function isAttackDiscovery(document: JsonObject): boolean {
+  return (
+    attackDiscoveryField(document, 'title') !== undefined ||
+    attackDiscoveryField(document, 'alert_ids') !== undefined
+  );
+}
+
+/** The anonymization map of an Attack Discovery: `[{uuid, value}]` in alerts, `{uuid: value}` in the API. */
+function attackDiscoveryReplacements(document: JsonObject): Map<string, string> {
+  const replacements = attackDiscoveryField(document, 'replacements');
+  const map = new Map<string, string>();
+  if (Array.isArray(replacements)) {
+    for (const entry of replacements) {
+      const uuid = firstString(getPath(entry, 'uuid'));
+      const value = firstString(getPath(entry, 'value'));
+      if (uuid && value) map.set(uuid, value);
+    }
+  } else if (isJsonObject(replacements)) {
+    for (const [uuid, value] of Object.entries(replacements))
+      if (typeof value === 'string') map.set(uuid, value);
+  }
+  return map;
+}
+
+/** `{{ host.name WS-0142 }}`: how Attack Discovery markdown names the fields it speaks of. */
+const MARKDOWN_FIELD_PATTERN = /\{\{\s*([\w.@-]+)\s+([^{}]+?)\s*\}\}/g;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The hosts, users, IPs… an Attack Discovery names in its markdown. The `_with_replacements`
+ * texts hold the real values; the plain ones may hold anonymized UUIDs, read back through
+ * `replacements` (a UUID left unresolved is no entity).
+ */
+function attackDiscoveryEntities(document: JsonObject): EntityRef[] {
+  const replacements = attackDiscoveryReplacements(document);
+  const refs: EntityRef[] = [];
+  for (const name of ['entity_summary_markdown', 'summary_markdown', 'details_markdown']) {
+    const text =
+      firstString(attackDiscoveryField(document, `${name}_with_replacements`)) ??
+      firstString(attackDiscoveryField(document, name));
+    if (!text) continue;
+    for (const match of text.matchAll(MARKDOWN_FIELD_PATTERN)) {
+      const kind = KIND_OF_FIELD.get(match[1] ?? '');
+      const shown = match[2] ?? '';
+      const value = replacements.get(shown) ?? shown;
+      if (kind && !UUID_PATTERN.test(value)) refs.push({ kind, value });
+    }
+  }
+  return refs;
+}
+
+/** Text with each `{{ field value }}` written as its value (anonymized ones read back). */
+function withFieldValues(text: string | undefined, document: JsonObject): string | undefined {
+  if (text === undefined || !text.includes('{{')) return text;
+  const replacements = attackDiscoveryReplacements(document);
+  return text.replace(MARKDOWN_FIELD_PATTERN, (_match, _field: string, shown: string) => {
+    return replacements.get(shown) ?? shown;
+  });
+}
+
+/** The first ATT&CK tactic of an Attack Discovery (`mitre_attack_tactics`: names or ids). */
+function attackDiscoveryTactic(document: JsonObject): AttackRef | null {
+  for (const text of stringsAt(attackDiscoveryField(document, 'mitre_attack_tactics'))) {
+    const tactic = resolveTactic(text);
+    if (tactic) return { id: tactic.id, name: tactic.name || null };
+  }
+  return null;
+}
+
 interface AttackRef {
   id: string;
   name: string | null;
@@ -161,11 +251,28 @@ function ecsAttack(document: JsonObject): {
 
 /** Reads one Elastic Security alert. */
 export function importEcsRecord(record: JsonObject): RecordImport {
+  if (!looksLikeEcsAlert(record)) {
+    // `--format ecs` on another kind of record: say what is missing, not which field.
+    return {
+      kind: 'error',
+      message:
+        'record is not an Elastic Security alert: it has no kibana.alert.* (or legacy signal.*) fields, neither at the top nor inside _source or an es_archiver value',
+    };
+  }
   const { document, wrapperId } = unwrapRecord(record);
   const originalTime = alertField(document, 'original_time');
+  const discovery = isAttackDiscovery(document);
+  // An Attack Discovery's rule name is its schedule's; its own title says what was found.
+  const discoveryTitle = discovery
+    ? withFieldValues(
+        firstString(attackDiscoveryField(document, 'title_with_replacements')) ??
+          firstString(attackDiscoveryField(document, 'title')),
+        document,
+      )
+    : undefined;
   const view = {
     sourceRef: alertField(document, 'uuid') ?? wrapperId ?? record._id,
-    'kibana.alert.rule.name': alertField(document, 'rule.name'),
+    'kibana.alert.rule.name': discoveryTitle ?? alertField(document, 'rule.name'),
     // COR-1 correlates on event time: the source event's time when Kibana kept it.
     timestamp: originalTime ?? getPath(document, '@timestamp'),
     'kibana.alert.risk_score':
@@ -191,23 +298,36 @@ export function importEcsRecord(record: JsonObject): RecordImport {
     (severityWord !== undefined ? alertScoreFromSeverity(severityWord) : null) ??
     DEFAULT_ALERT_SCORE;
   const attack = ecsAttack(document);
+  const discoveryTactic = discovery ? attackDiscoveryTactic(document) : null;
   return {
     kind: 'alert',
     alert: finishAlert({
       source: ECS_SOURCE,
       sourceRef: fields.sourceRef,
-      type: optionalText.parse(alertField(document, 'rule.type')) ?? 'detection',
+      type: discovery
+        ? 'attack-discovery'
+        : (optionalText.parse(alertField(document, 'rule.type')) ?? 'detection'),
       title: fields['kibana.alert.rule.name'],
       description:
+        (discovery
+          ? withFieldValues(
+              optionalText.parse(
+                attackDiscoveryField(document, 'summary_markdown_with_replacements'),
+              ) ?? optionalText.parse(attackDiscoveryField(document, 'summary_markdown')),
+              document,
+            )
+          : undefined) ??
         optionalText.parse(alertField(document, 'reason')) ??
         optionalText.parse(alertField(document, 'rule.description')) ??
         optionalText.parse(getPath(document, 'message')),
       timestamp: fields.timestamp,
       score,
-      tactic: attack.tactic,
+      tactic: attack.tactic ?? discoveryTactic,
       technique: attack.technique,
       tenant: null,
-      entities: ecsEntities(document),
+      entities: discovery
+        ? [...ecsEntities(document), ...attackDiscoveryEntities(document)]
+        : ecsEntities(document),
       tags: stringsAt(alertField(document, 'rule.tags')),
       tlp: null,
       raw: record,

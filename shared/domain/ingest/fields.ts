@@ -33,7 +33,8 @@ function getPathParts(document: unknown, parts: readonly string[]): unknown {
 /**
  * The alert document inside a storage wrapper, plus the wrapper's document id. Handles
  * Elasticsearch/OpenSearch search hits and Logstash output (`{"_id", "_source": {…}}`) and
- * Kibana es_archiver files (`{"type": "doc", "value": {"id", "source": {…}}}`).
+ * Kibana es_archiver files (`{"type": "doc", "value": {"id", "index", "source": {…}}}`, which
+ * some archives write as `value._id` / `value._source`).
  */
 export function unwrapRecord(record: JsonObject): {
   document: JsonObject;
@@ -44,8 +45,14 @@ export function unwrapRecord(record: JsonObject): {
     return { document: source, wrapperId: typeof record._id === 'string' ? record._id : null };
   }
   const value = record.value;
-  if (record.type === 'doc' && isJsonObject(value) && isJsonObject(value.source)) {
-    return { document: value.source, wrapperId: typeof value.id === 'string' ? value.id : null };
+  if ((record.type === 'doc' || record.type === '_doc') && isJsonObject(value)) {
+    const inner = isJsonObject(value.source)
+      ? value.source
+      : isJsonObject(value._source)
+        ? value._source
+        : null;
+    const id = value.id ?? value._id;
+    if (inner) return { document: inner, wrapperId: typeof id === 'string' ? id : null };
   }
   return { document: record, wrapperId: null };
 }
@@ -154,6 +161,19 @@ export function stringsAt(value: unknown): string[] {
   if (typeof value === 'number' && Number.isFinite(value)) return [String(value)];
   if (Array.isArray(value)) return value.flatMap((item) => stringsAt(item));
   return [];
+}
+
+/**
+ * An address as some sources write it with its port (`192.168.10.21:80`, `[2001:db8::1]:443`),
+ * without the port; any other text as it is (entity normalization then decides whether it is an
+ * IP). A bare IPv6 address is never cut: its last group is not a port.
+ */
+export function withoutPort(text: string): string {
+  const trimmed = text.trim();
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(trimmed);
+  if (v4) return v4[1] ?? trimmed;
+  const v6 = /^\[([^\]]+)\]:\d{1,5}$/.exec(trimmed);
+  return v6?.[1] ?? trimmed;
 }
 
 /** The first non-empty string at a value (string or array of strings), or undefined. */

@@ -38,6 +38,15 @@ export interface ParseAlertFileResult {
 /** Largest record read (in UTF-8 bytes); a larger one is reported, not parsed (memory safety). */
 export const MAX_RECORD_BYTES = 10 * 1024 * 1024;
 
+/**
+ * Deepest nesting of objects and arrays a record may have. JSON.parse reads any depth, but
+ * JSON.stringify, structured clone (the parse thread's hand-over) and recursive readers overflow
+ * the stack a few thousand levels down, which used to abort a whole import. Real alerts nest far
+ * less (Elasticsearch refuses documents deeper than 20 object levels by default), so a deeper
+ * record is reported as an error of its own and the import goes on.
+ */
+export const MAX_RECORD_DEPTH = 100;
+
 const KNOWN_FORMATS_TEXT = ALERT_FORMATS.map((format) => ALERT_FORMAT_LABELS[format]).join(', ');
 
 /** UTF-8 byte length of a text, counted only as far as needed to compare with `limit`. */
@@ -61,20 +70,51 @@ function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/** Line and column (1-based) of an offset of a record that starts at `recordLine`. */
+function locate(recordText: string, offset: number, recordLine: number): string {
+  const before = recordText.slice(0, offset);
+  const newlines = before.split('\n').length - 1;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return `line ${recordLine + newlines} column ${column}`;
+}
+
 /** JSON.parse's error with the record-relative position turned into a file line and column. */
 function jsonErrorMessage(error: unknown, recordText: string, recordLine: number): string {
   const message = error instanceof Error ? error.message : String(error);
   const located = message.replace(
     /at position (\d+)(?: \(line \d+ column \d+\))?/,
-    (_match, positionText: string) => {
-      const position = Number(positionText);
-      const before = recordText.slice(0, position);
-      const newlines = before.split('\n').length - 1;
-      const column = position - (before.lastIndexOf('\n') + 1) + 1;
-      return `at line ${recordLine + newlines} column ${column}`;
-    },
+    (_match, positionText: string) => `at ${locate(recordText, Number(positionText), recordLine)}`,
   );
   return `invalid JSON: ${located}`;
+}
+
+/**
+ * The offset of the first `{` or `[` that opens a level deeper than `limit`, or null. Brackets
+ * inside strings do not count. Most records hold fewer brackets than the limit, which a few
+ * native searches show without the character-by-character walk.
+ */
+export function depthExceededAt(text: string, limit: number): number | null {
+  let brackets = 0;
+  for (let at = text.indexOf('{'); at >= 0 && brackets <= limit; at = text.indexOf('{', at + 1))
+    brackets += 1;
+  for (let at = text.indexOf('['); at >= 0 && brackets <= limit; at = text.indexOf('[', at + 1))
+    brackets += 1;
+  if (brackets <= limit) return null;
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c)
+        index += 1; // the escaped character cannot end the string
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x7b || code === 0x5b) {
+      depth += 1;
+      if (depth > limit) return index;
+    } else if (code === 0x7d || code === 0x5d) depth -= 1;
+  }
+  return null;
 }
 
 function describeJsonKind(value: unknown): string {
@@ -95,6 +135,13 @@ export function readRecord(recordText: string, line: number): ReadRecord {
       message: `record is ${megabytes(oversize)}, larger than the ${megabytes(MAX_RECORD_BYTES)} limit; it was not read`,
     };
   }
+  const tooDeep = depthExceededAt(recordText, MAX_RECORD_DEPTH);
+  if (tooDeep !== null) {
+    return {
+      kind: 'error',
+      message: `record is nested more than ${MAX_RECORD_DEPTH} levels deep (at ${locate(recordText, tooDeep, line)}); it was not read`,
+    };
+  }
   let value: unknown;
   try {
     value = JSON.parse(recordText);
@@ -107,8 +154,25 @@ export function readRecord(recordText: string, line: number): ReadRecord {
   return { kind: 'object', record: value };
 }
 
+/**
+ * Reads a record as `format`. An importer that throws (a record shaped in a way no check foresaw)
+ * fails that record alone, with the reason, never the import.
+ */
 export function importWith(format: AlertFormat, record: JsonObject): RecordImport {
-  return IMPORTERS[format](record);
+  try {
+    return IMPORTERS[format](record);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      kind: 'error',
+      message: `record could not be read as ${ALERT_FORMAT_LABELS[format]}: ${reason}`,
+    };
+  }
+}
+
+/** A line without the byte order mark an editor or `cat` of BOM files may leave at its start. */
+export function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 export function unknownFormatMessage(): string {
@@ -132,7 +196,7 @@ export function parseNdjsonLine(
   fileName: string,
   format: ParseFormatOption = 'auto',
 ): NdjsonLineResult {
-  const recordText = line.endsWith('\r') ? line.slice(0, -1) : line;
+  const recordText = withoutByteOrderMark(line.endsWith('\r') ? line.slice(0, -1) : line);
   if (recordText.trim() === '') return { kind: 'blank' };
   const fail = (message: string): NdjsonLineResult => ({
     kind: 'error',
@@ -268,7 +332,7 @@ function splitNdjson(text: string): SplitResult {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     lineNo += 1;
-    let lineText = text.slice(start, end);
+    let lineText = withoutByteOrderMark(text.slice(start, end));
     if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
     if (lineText.trim() !== '') slices.push({ text: lineText, line: lineNo });
     start = end + 1;

@@ -9,6 +9,7 @@ import {
   readRecord,
   unknownFormatMessage,
   WHITESPACE,
+  withoutByteOrderMark,
   type ParseError,
   type ParseFormatOption,
 } from './parse';
@@ -133,7 +134,8 @@ function* readNdjson(chunks: Iterable<string>, options: StreamOptions): Generato
     else batch.alerts.push(imported.alert);
   };
   const handleLine = (raw: string, line: number): void => {
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    // A UTF-8 byte order mark starts many Windows-written files (and, after `cat`, lines).
+    const text = withoutByteOrderMark(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
     if (text.trim() === '') return;
     const read = readRecord(text, line);
     if (read.kind === 'error') {

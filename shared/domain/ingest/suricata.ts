@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertScoreFromSeverity } from '../severity';
+import { canonicalIp } from '../entities';
 import type { EntityRef } from '../types';
 import { normalizeTechniqueId, readableAttackName, resolveTactic } from './attack-tactics';
 import { DEFAULT_ALERT_SCORE, finishAlert, type RecordImport } from './build-alert';
@@ -56,7 +57,45 @@ function mailAddress(text: string): string {
   return (angle?.[1] ?? text).trim();
 }
 
-function suricataEntities(document: JsonObject): EntityRef[] {
+/**
+ * Domains and addresses of an EVE `dns` object, in each form Suricata writes it:
+ * - `dns` events v2 and Suricata 8 (v3): `dns.rrname`, `dns.queries[].rrname`, `dns.answers[]`;
+ * - alerts of Suricata 6/7: the request as `dns.query[]` (objects with `rrname`), the response
+ *   as `dns.answer` (`rrname`, and `answers[]` / `grouped` when detailed logging is on).
+ * An answer gives its name, an A/AAAA answer also its address and a CNAME its target.
+ */
+function dnsEntities(
+  dns: unknown,
+  add: (kind: EntityRef['kind'], values: readonly string[]) => void,
+): void {
+  if (!isJsonObject(dns)) return;
+  add('domain', stringsAt(dns.rrname));
+  for (const list of [dns.queries, dns.query]) {
+    if (Array.isArray(list))
+      for (const query of list) add('domain', stringsAt(getPath(query, 'rrname')));
+  }
+  const answers = Array.isArray(dns.answers) ? dns.answers : [];
+  for (const answer of answers) {
+    if (!isJsonObject(answer)) continue;
+    add('domain', stringsAt(answer.rrname));
+    const type = firstString(answer.rrtype)?.toUpperCase();
+    if (type === 'A' || type === 'AAAA') add('ip', stringsAt(answer.rdata));
+    else if (type === 'CNAME') add('domain', stringsAt(answer.rdata));
+  }
+  const grouped = dns.grouped;
+  if (isJsonObject(grouped)) {
+    add('ip', [...stringsAt(grouped.A), ...stringsAt(grouped.AAAA)]);
+    add('domain', stringsAt(grouped.CNAME));
+  }
+  if (isJsonObject(dns.answer)) dnsEntities(dns.answer, add);
+}
+
+/**
+ * The entities of an EVE event: addresses, HTTP host and URL, TLS SNI, DNS names and answers,
+ * mail addresses, and file hashes (`fileinfo` events, and the `files[]` Suricata 7 adds to
+ * alerts). Also read from EVE events that Wazuh forwards under `data`.
+ */
+export function suricataEntities(document: JsonObject): EntityRef[] {
   const refs: EntityRef[] = [];
   const add = (kind: EntityRef['kind'], values: readonly string[]): void => {
     for (const value of values) refs.push({ kind, value });
@@ -65,22 +104,20 @@ function suricataEntities(document: JsonObject): EntityRef[] {
   add('ip', stringsAt(document.dest_ip));
   const httpHost = firstString(getPath(document, 'http.hostname'));
   if (httpHost) {
-    add('domain', [httpHost]);
+    // A request to a bare address names it as the Host: that is an IP, not a domain.
+    add(canonicalIp(httpHost) === null ? 'domain' : 'ip', [httpHost]);
     const path = firstString(getPath(document, 'http.url'));
     if (path?.startsWith('/')) add('url', [`http://${httpHost}${path}`]);
   }
   add('domain', stringsAt(getPath(document, 'tls.sni')));
-  // EVE dns v2 puts the query in `dns.rrname`; v3 (Suricata 8) in `dns.queries[].rrname`.
-  add('domain', stringsAt(getPath(document, 'dns.rrname')));
-  const queries = getPath(document, 'dns.queries');
-  if (Array.isArray(queries)) {
-    for (const query of queries) add('domain', stringsAt(getPath(query, 'rrname')));
-  }
+  dnsEntities(document.dns, add);
   for (const path of ['email.from', 'email.to', 'email.cc', 'smtp.mail_from', 'smtp.rcpt_to']) {
     add('email', stringsAt(getPath(document, path)).map(mailAddress));
   }
-  for (const algorithm of ['md5', 'sha1', 'sha256']) {
-    add('hash', stringsAt(getPath(document, `fileinfo.${algorithm}`)));
+  const files = Array.isArray(document.files) ? document.files : [];
+  for (const owner of [getPath(document, 'fileinfo'), ...files]) {
+    if (!isJsonObject(owner)) continue;
+    for (const algorithm of ['md5', 'sha1', 'sha256']) add('hash', stringsAt(owner[algorithm]));
   }
   return refs;
 }
@@ -88,6 +125,27 @@ function suricataEntities(document: JsonObject): EntityRef[] {
 /** First entry of an ET-style `alert.metadata.<key>` list. */
 function metadataValue(document: JsonObject, key: string): string | undefined {
   return firstString(getPath(document, `alert.metadata.${key}`));
+}
+
+/** The ATT&CK tactic and technique an ET-style rule names in `alert.metadata`. */
+export function suricataAttack(document: JsonObject): {
+  tactic: { id: string; name: string | null } | null;
+  technique: { id: string; name: string | null } | null;
+} {
+  const tacticText =
+    metadataValue(document, 'mitre_tactic_id') ?? metadataValue(document, 'mitre_tactic_name');
+  const tactic = tacticText ? resolveTactic(readableAttackName(tacticText)) : null;
+  const techniqueId = normalizeTechniqueId(metadataValue(document, 'mitre_technique_id') ?? '');
+  const techniqueName = metadataValue(document, 'mitre_technique_name');
+  const tacticName = metadataValue(document, 'mitre_tactic_name');
+  return {
+    tactic: tactic
+      ? { id: tactic.id, name: tactic.name || (tacticName ? readableAttackName(tacticName) : null) }
+      : null,
+    technique: techniqueId
+      ? { id: techniqueId, name: techniqueName ? readableAttackName(techniqueName) : null }
+      : null,
+  };
 }
 
 /** Reads one EVE event: an alert, or a skip for the other event types. */
@@ -122,12 +180,7 @@ export function importSuricataRecord(record: JsonObject): RecordImport {
     fields.flow_id !== undefined
       ? `${String(fields.flow_id)}:${String(document.timestamp)}:${rule}:${String(document.tx_id ?? '-')}`
       : `eve:${stableDigest(JSON.stringify(document))}`;
-  const tacticText =
-    metadataValue(document, 'mitre_tactic_id') ?? metadataValue(document, 'mitre_tactic_name');
-  const tactic = tacticText ? resolveTactic(readableAttackName(tacticText)) : null;
-  const techniqueId = normalizeTechniqueId(metadataValue(document, 'mitre_technique_id') ?? '');
-  const techniqueName = metadataValue(document, 'mitre_technique_name');
-  const tacticName = metadataValue(document, 'mitre_tactic_name');
+  const attack = suricataAttack(document);
   const category = firstString(alert.category);
   const flow = [
     firstString(document.proto),
@@ -147,15 +200,8 @@ export function importSuricataRecord(record: JsonObject): RecordImport {
       description: [category, flow, `signature ${rule}`].filter(Boolean).join('\n'),
       timestamp: fields.timestamp,
       score: suricataSeverityScore(fields['alert.severity']),
-      tactic: tactic
-        ? {
-            id: tactic.id,
-            name: tactic.name || (tacticName ? readableAttackName(tacticName) : null),
-          }
-        : null,
-      technique: techniqueId
-        ? { id: techniqueId, name: techniqueName ? readableAttackName(techniqueName) : null }
-        : null,
+      tactic: attack.tactic,
+      technique: attack.technique,
       tenant: null,
       entities: suricataEntities(document),
       tags: [category, firstString(document.app_proto)].filter(

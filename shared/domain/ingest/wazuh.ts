@@ -12,8 +12,10 @@ import {
   stringsAt,
   unwrapRecord,
   validateFields,
+  withoutPort,
   type JsonObject,
 } from './fields';
+import { suricataAttack, suricataEntities } from './suricata';
 
 /**
  * Wazuh `alerts.json` records (one alert per line), also as stored in the wazuh-alerts index
@@ -52,9 +54,25 @@ const wazuhFieldsSchema = z.object({
   'rule.description': z.string({ error: 'is not a string' }).trim().min(1, 'must not be empty'),
 });
 
-/** Strips the `(uid=0)` suffix PAM decoders append to user names (`root(uid=0)`). */
+/**
+ * A user name as the decoders leave it: without the `(uid=0)` PAM appends (`root(uid=0)`) and
+ * without the angle brackets Dovecot and Postfix put around it (`<violet>`).
+ */
 function wazuhUser(text: string): string {
-  return text.replace(/\(uid=\d+\)\s*$/, '').trim();
+  const name = text.replace(/\(uid=\d+\)\s*$/, '').trim();
+  const bracketed = /^<([^<>]*)>$/.exec(name);
+  return (bracketed?.[1] ?? name).trim();
+}
+
+/**
+ * Whether a Wazuh alert carries a Suricata EVE event under `data` (rule groups `ids`, `suricata`:
+ * Wazuh's JSON decoder keeps the event's own field names, `data.src_ip`, `data.alert.signature`…).
+ */
+function carriesSuricataEvent(document: JsonObject, groups: readonly string[]): boolean {
+  const data = document.data;
+  if (!isJsonObject(data)) return false;
+  const named = groups.some((group) => group === 'suricata' || group === 'ids');
+  return named || (typeof data.event_type === 'string' && 'src_ip' in data);
 }
 
 /** Placeholders Windows writes for "no value". */
@@ -63,15 +81,23 @@ function isPlaceholder(text: string): boolean {
   return trimmed === '' || trimmed === '-' || trimmed === 'N/A';
 }
 
-function wazuhEntities(document: JsonObject): EntityRef[] {
+function wazuhEntities(document: JsonObject, groups: readonly string[]): EntityRef[] {
   const refs: EntityRef[] = [];
   const add = (kind: EntityRef['kind'], values: readonly string[]): void => {
     for (const value of values) if (!isPlaceholder(value)) refs.push({ kind, value });
   };
-  add('host', stringsAt(getPath(document, 'agent.name')));
-  add('ip', stringsAt(getPath(document, 'data.srcip')));
-  add('ip', stringsAt(getPath(document, 'data.dstip')));
-  add('ip', stringsAt(getPath(document, 'data.win.eventdata.ipAddress')));
+  // A log forwarded through the manager (syslog, agentless) names its real host in the syslog
+  // header the pre-decoder read; `agent.name` is then the manager, shared by every such alert.
+  const loggedHost = stringsAt(getPath(document, 'predecoder.hostname')).filter(
+    (name) => !isPlaceholder(name),
+  );
+  add('host', loggedHost.length > 0 ? loggedHost : stringsAt(getPath(document, 'agent.name')));
+  for (const path of ['data.srcip', 'data.dstip', 'data.win.eventdata.ipAddress']) {
+    add('ip', stringsAt(getPath(document, path)).map(withoutPort));
+  }
+  if (carriesSuricataEvent(document, groups) && isJsonObject(document.data)) {
+    refs.push(...suricataEntities(document.data));
+  }
   for (const path of ['data.srcuser', 'data.dstuser', 'data.win.eventdata.targetUserName']) {
     add('user', stringsAt(getPath(document, path)).map(wazuhUser));
   }
@@ -101,10 +127,21 @@ export function importWazuhRecord(record: JsonObject): RecordImport {
   const checked = validateFields(wazuhFieldsSchema, view);
   if (!checked.ok) return { kind: 'error', message: checked.message };
   const fields = checked.value;
-  const tacticText = firstString(getPath(document, 'rule.mitre.tactic'));
-  const tactic = tacticText ? resolveTactic(tacticText) : null;
-  const techniqueId = normalizeTechniqueId(firstString(getPath(document, 'rule.mitre.id')) ?? '');
   const groups = stringsAt(getPath(document, 'rule.groups'));
+  // ATT&CK from the rule (`rule.mitre.id` / `tactic` / `technique`), else from the metadata of
+  // the forwarded Suricata rule.
+  const tacticText = stringsAt(getPath(document, 'rule.mitre.tactic')).find(
+    (text) => resolveTactic(text) !== null,
+  );
+  const ruleTactic = tacticText ? resolveTactic(tacticText) : null;
+  const techniqueIds = stringsAt(getPath(document, 'rule.mitre.id'));
+  const techniqueAt = techniqueIds.findIndex((id) => normalizeTechniqueId(id) !== null);
+  const ruleTechnique =
+    techniqueAt >= 0 ? normalizeTechniqueId(techniqueIds[techniqueAt] ?? '') : null;
+  const forwarded =
+    carriesSuricataEvent(document, groups) && isJsonObject(document.data)
+      ? suricataAttack(document.data)
+      : { tactic: null, technique: null };
   const ruleId = firstString(getPath(document, 'rule.id'));
   return {
     kind: 'alert',
@@ -120,12 +157,15 @@ export function importWazuhRecord(record: JsonObject): RecordImport {
           .join(', '),
       timestamp: fields.timestamp,
       score: wazuhLevelScore(fields['rule.level']),
-      tactic: tactic ? { id: tactic.id, name: tactic.name || null } : null,
-      technique: techniqueId
-        ? { id: techniqueId, name: firstString(getPath(document, 'rule.mitre.technique')) ?? null }
-        : null,
+      tactic: ruleTactic ? { id: ruleTactic.id, name: ruleTactic.name || null } : forwarded.tactic,
+      technique: ruleTechnique
+        ? {
+            id: ruleTechnique,
+            name: stringsAt(getPath(document, 'rule.mitre.technique'))[techniqueAt] ?? null,
+          }
+        : forwarded.technique,
       tenant: null,
-      entities: wazuhEntities(document),
+      entities: wazuhEntities(document, groups),
       tags: groups,
       tlp: null,
       raw: record,
