@@ -700,21 +700,27 @@ export function evaluateLeaf<Row>(
 }
 
 function textMatches(operator: ConditionOperator, value: ConditionValue, actual: string): boolean {
-  const text = asciiLower(actual);
+  const text = sqliteText(actual);
   switch (operator) {
     case 'is':
-      return text === asciiLower(String(value));
+      return text === sqliteText(String(value));
     case 'in':
-      return (value as readonly ConditionScalar[]).some((v) => text === asciiLower(String(v)));
+      return (value as readonly ConditionScalar[]).some((v) => text === sqliteText(String(v)));
     case 'contains':
-      return text.includes(asciiLower(String(value)));
+      return text.includes(sqliteText(String(value)));
     case 'starts with':
-      return text.startsWith(asciiLower(String(value)));
+      // Through the LIKE twin, as SQL runs it: the same on a NUL in the value or the text.
+      return likeMatches(`${escapeLike(String(value))}%`, actual);
     case 'matches':
       return likeMatches(wildcardToLike(String(value)), actual);
     default:
       return false;
   }
+}
+
+/** Text as SQLite compares it with NOCASE and lower(): ASCII folded, lone surrogates U+FFFD. */
+function sqliteText(text: string): string {
+  return asciiLower(text.replace(LONE_SURROGATE, '\uFFFD'));
 }
 
 /** Compares against closed bounds [low, high] (dates pass their interval as [start, end - 1]). */

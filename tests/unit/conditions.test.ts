@@ -669,6 +669,31 @@ describe('wildcard matching stays linear (issue 11.6)', () => {
   });
 });
 
+describe('text operators agree with SQL on unusual text', () => {
+  it('on NUL, broken surrogates and LIKE metacharacters in values and data', () => {
+    const texts = ['ab\0cd', 'ab', 'abc', 'a\uD800b', 'a\uFFFDb', '50%_x', 'AB\0', '\0', ''];
+    const random = new SeededRandom(3);
+    const rows = texts.map((name, index) => ({ ...randomCase(random, index), name }));
+    const db = createCaseDatabase(rows);
+    try {
+      for (const operator of ['is', 'contains', 'starts with', 'matches', 'in'] as const) {
+        for (const value of ['ab', 'ab\0c', 'AB\0', 'a\uD800', 'a?b', '50%', '\0', 'ab*', '*']) {
+          const leaf: ConditionLeaf = {
+            type: 'condition',
+            field: 'name',
+            operator,
+            value: operator === 'in' ? [value] : value,
+          };
+          const expected = rows.filter((row) => evaluateCondition(leaf, row)).map((r) => r.number);
+          expect(sqlMatches(db, leaf), JSON.stringify(leaf)).toEqual(expected);
+        }
+      }
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('condition trees from untrusted input (issue 11.7)', () => {
   function nested(depth: number): unknown {
     let tree: unknown = { type: 'condition', field: 'score', operator: '>', value: 1 };
