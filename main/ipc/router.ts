@@ -53,12 +53,6 @@ export function requestShapeProblem(payload: unknown): { path: string; message: 
   let values = 0;
   for (let visit = stack.pop(); visit; visit = stack.pop()) {
     values += 1;
-    if (values > MAX_REQUEST_VALUES) {
-      return {
-        path: pathOf(visit),
-        message: `the request holds more than ${MAX_REQUEST_VALUES.toLocaleString('en-US')} values`,
-      };
-    }
     const { value } = visit;
     if (typeof value !== 'object' || value === null) continue;
     const depth = visit.depth + 1;
@@ -68,14 +62,23 @@ export function requestShapeProblem(payload: unknown): { path: string; message: 
         message: `the request is nested more than ${MAX_REQUEST_DEPTH} levels deep`,
       };
     }
-    if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) {
-        stack.push({ value: value[i] as unknown, depth, key: i, parent: visit });
-      }
-    } else {
-      for (const key of Object.keys(value)) {
-        stack.push({ value: (value as Record<string, unknown>)[key], depth, key, parent: visit });
-      }
+    // Counted before they are stacked, so one huge array cannot fill memory with visits.
+    const keys = Array.isArray(value) ? null : Object.keys(value);
+    const size = keys ? keys.length : (value as unknown[]).length;
+    if (values + stack.length + size > MAX_REQUEST_VALUES) {
+      return {
+        path: pathOf(visit),
+        message: `the request holds more than ${MAX_REQUEST_VALUES.toLocaleString('en-US')} values`,
+      };
+    }
+    for (let i = size - 1; i >= 0; i--) {
+      const key = keys ? (keys[i] as string) : i;
+      stack.push({
+        value: (value as Record<string | number, unknown>)[key],
+        depth,
+        key,
+        parent: visit,
+      });
     }
   }
   return null;
