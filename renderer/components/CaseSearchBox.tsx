@@ -1,6 +1,6 @@
 import { useState, type RefObject } from 'react';
 import { Search, X } from 'lucide-react';
-import { parseLucene } from '../../shared/domain/lucene';
+import { parseLucene, printableQuery } from '../../shared/domain/lucene';
 
 export interface QueryProblem {
   message: string;
@@ -113,19 +113,21 @@ function QueryWithMark({
   position?: { offset: number; length: number };
 }) {
   if (!position || query === '') return null;
+  // A refused control character shows as a symbol (␀), one for one, so the mark stays on it.
+  const shown = printableQuery(query);
   const start = Math.min(Math.max(0, position.offset), query.length);
   const end = Math.min(query.length, start + Math.max(0, position.length));
   return (
     <code className="search-error-query" aria-label="Where the query is wrong">
-      {query.slice(0, start)}
+      {shown.slice(0, start)}
       {end > start ? (
-        <mark>{query.slice(start, end)}</mark>
+        <mark>{shown.slice(start, end)}</mark>
       ) : (
         <mark className="caret" aria-label="here">
           {' '}
         </mark>
       )}
-      {query.slice(end)}
+      {shown.slice(end)}
     </code>
   );
 }

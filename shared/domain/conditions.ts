@@ -130,14 +130,27 @@ export const conditionGroupSchema: z.ZodType<ConditionGroup> = z.lazy(() =>
     type: z.literal('group'),
     op: z.enum(['AND', 'OR']),
     not: z.boolean().optional(),
-    children: z.array(conditionNodeSchema).max(MAX_CONDITION_NODES),
+    children: z.array(conditionNodeShape).max(MAX_CONDITION_NODES),
   }),
 );
 
-/** The shape of a condition tree, without checking fields against a catalogue. */
-export const conditionNodeSchema: z.ZodType<ConditionNode> = z.lazy(() =>
+/** The recursive shape; only behind conditionTreeSizeIssue, which bounds its recursion. */
+const conditionNodeShape: z.ZodType<ConditionNode> = z.lazy(() =>
   z.union([conditionLeafSchema, conditionGroupSchema]),
 );
+
+/**
+ * The shape of a condition tree, without checking fields against a catalogue. Nesting and size
+ * are checked first, without recursion: zod's own walk recurses once per level, and a tree
+ * nested 100,000 deep overflowed the stack before any depth check ran (issue 11.7).
+ */
+export const conditionNodeSchema: z.ZodType<ConditionNode> = z
+  .unknown()
+  .superRefine((input, ctx) => {
+    const issue = conditionTreeSizeIssue(input);
+    if (issue) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.pathSegments });
+  })
+  .pipe(conditionNodeShape);
 
 export interface ConditionIssue {
   /** Where in the tree, e.g. `children[1].children[0].value`; empty for the root. */
@@ -223,6 +236,48 @@ function formatPath(segments: readonly PropertyKey[]): string {
     else path += path === '' ? String(segment) : `.${String(segment)}`;
   }
   return path;
+}
+
+/**
+ * Too deep or too many nodes, found by an explicit stack. Every object with a `children` array
+ * counts as a group here, since zod descends into any of them before it knows the node's type.
+ */
+function conditionTreeSizeIssue(input: unknown): SemanticIssue | null {
+  interface Pending {
+    node: unknown;
+    depth: number;
+    pathSegments: (string | number)[];
+  }
+  const stack: Pending[] = [{ node: input, depth: 0, pathSegments: [] }];
+  let nodeCount = 0;
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    nodeCount += 1;
+    const children: unknown =
+      typeof next.node === 'object' && next.node !== null
+        ? (next.node as { children?: unknown }).children
+        : undefined;
+    if (!Array.isArray(children)) continue;
+    if (nodeCount + stack.length + children.length > MAX_CONDITION_NODES) {
+      return {
+        pathSegments: [...next.pathSegments, 'children'],
+        message: `Too many conditions: at most ${MAX_CONDITION_NODES} in one tree`,
+      };
+    }
+    if (next.depth >= MAX_CONDITION_DEPTH) {
+      return {
+        pathSegments: next.pathSegments,
+        message: `Groups are nested too deeply: at most ${MAX_CONDITION_DEPTH} levels`,
+      };
+    }
+    for (let index = children.length - 1; index >= 0; index--) {
+      stack.push({
+        node: children[index],
+        depth: next.depth + 1,
+        pathSegments: [...next.pathSegments, 'children', index],
+      });
+    }
+  }
+  return null;
 }
 
 function collectSemanticIssues<Row>(
@@ -457,22 +512,94 @@ function escapeLikeChar(char: string): string {
   return char === '%' || char === '_' || char === '\\' ? `\\${char}` : char;
 }
 
-/** The TypeScript twin of `value LIKE pattern ESCAPE '\'` (ASCII case-insensitive, whole value). */
+/** The TypeScript twin of `value LIKE pattern ESCAPE '\\'` (ASCII case-insensitive, whole value). */
 export function likeMatches(likePattern: string, text: string): boolean {
-  let source = '';
-  const chars = Array.from(asciiLower(likePattern));
-  for (let i = 0; i < chars.length; i++) {
-    const char = chars[i] as string;
-    if (char === '\\' && i + 1 < chars.length) source += escapeRegExp(chars[++i] as string);
-    else if (char === '%') source += '.*';
-    else if (char === '_') source += '.';
-    else source += escapeRegExp(char);
-  }
-  return new RegExp(`^${source}$`, 'su').test(asciiLower(text));
+  return matchLike(likePattern, text).matches;
 }
 
-function escapeRegExp(char: string): string {
-  return /[\\^$.*+?()[\]{}|/]/.test(char) ? `\\${char}` : char;
+/** One element of a compiled LIKE pattern: a code point, `_` (ANY_ONE) or a run of `%` (ANY_RUN). */
+const ANY_ONE = -1;
+const ANY_RUN = -2;
+
+/**
+ * `value LIKE pattern ESCAPE '\\'` without a backtracking RegExp (issue 11.6: `%%%%%%.%%%%%%`
+ * took seconds per value, so one case filter could stall an import). The classic glob match with
+ * a single saved `%` position: on a mismatch only the last `%` takes one more character, because
+ * whatever an earlier `%` could absorb, the last one can too. `steps` counts loop iterations: each
+ * retry moves the saved text position on, so there are at most (text length + 2) x (pattern
+ * length + 1) of them, however many `%` there are; tests hold it to that.
+ *
+ * As in SQLite: characters are code points, only ASCII letters fold case, a string ends at its
+ * first NUL (SQLite reads LIKE's arguments as C strings), a lone surrogate is U+FFFD (what the
+ * driver stores for it), and a pattern ending in a lone escape matches nothing.
+ */
+export function matchLike(likePattern: string, text: string): { matches: boolean; steps: number } {
+  const pattern = compileLikePattern(likePattern);
+  if (!pattern) return { matches: false, steps: 0 };
+  const chars = likeCodePoints(text);
+  let steps = 0;
+  let p = 0;
+  let t = 0;
+  let starAt = -1; // pattern index of the last ANY_RUN passed
+  let starText = 0; // text index that ANY_RUN currently absorbs up to
+  while (t < chars.length) {
+    steps += 1;
+    const want = pattern[p];
+    if (want === ANY_RUN) {
+      starAt = p;
+      starText = t;
+      p += 1;
+    } else if (want !== undefined && (want === ANY_ONE || want === chars[t])) {
+      p += 1;
+      t += 1;
+    } else if (starAt >= 0) {
+      starText += 1;
+      t = starText;
+      p = starAt + 1;
+    } else {
+      return { matches: false, steps };
+    }
+  }
+  while (pattern[p] === ANY_RUN) {
+    steps += 1;
+    p += 1;
+  }
+  return { matches: p === pattern.length, steps };
+}
+
+/** A LIKE pattern as code points and wildcards (runs of `%` collapsed); null if it can never match. */
+function compileLikePattern(likePattern: string): number[] | null {
+  const chars = likeCodePoints(likePattern);
+  const compiled: number[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i] as number;
+    if (char === BACKSLASH) {
+      i += 1;
+      if (i >= chars.length) return null; // SQLite: a trailing escape matches nothing
+      compiled.push(chars[i] as number);
+    } else if (char === PERCENT) {
+      if (compiled.at(-1) !== ANY_RUN) compiled.push(ANY_RUN);
+    } else if (char === UNDERSCORE) compiled.push(ANY_ONE);
+    else compiled.push(char);
+  }
+  return compiled;
+}
+
+const BACKSLASH = 0x5c;
+const PERCENT = 0x25;
+const UNDERSCORE = 0x5f;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Code points as SQLite's LIKE sees them: up to the first NUL, ASCII lower-cased. */
+function likeCodePoints(text: string): number[] {
+  const nul = text.indexOf('\0');
+  const visible = (nul === -1 ? text : text.slice(0, nul)).replace(LONE_SURROGATE, '\uFFFD');
+  const points: number[] = [];
+  for (const char of visible) {
+    const point = char.codePointAt(0) as number;
+    points.push(point >= 0x41 && point <= 0x5a ? point + 0x20 : point);
+  }
+  return points;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -573,21 +700,27 @@ export function evaluateLeaf<Row>(
 }
 
 function textMatches(operator: ConditionOperator, value: ConditionValue, actual: string): boolean {
-  const text = asciiLower(actual);
+  const text = sqliteText(actual);
   switch (operator) {
     case 'is':
-      return text === asciiLower(String(value));
+      return text === sqliteText(String(value));
     case 'in':
-      return (value as readonly ConditionScalar[]).some((v) => text === asciiLower(String(v)));
+      return (value as readonly ConditionScalar[]).some((v) => text === sqliteText(String(v)));
     case 'contains':
-      return text.includes(asciiLower(String(value)));
+      return text.includes(sqliteText(String(value)));
     case 'starts with':
-      return text.startsWith(asciiLower(String(value)));
+      // Through the LIKE twin, as SQL runs it: the same on a NUL in the value or the text.
+      return likeMatches(`${escapeLike(String(value))}%`, actual);
     case 'matches':
       return likeMatches(wildcardToLike(String(value)), actual);
     default:
       return false;
   }
+}
+
+/** Text as SQLite compares it with NOCASE and lower(): ASCII folded, lone surrogates U+FFFD. */
+function sqliteText(text: string): string {
+  return asciiLower(text.replace(LONE_SURROGATE, '\uFFFD'));
 }
 
 /** Compares against closed bounds [low, high] (dates pass their interval as [start, end - 1]). */
@@ -656,11 +789,7 @@ function compileNode<Row>(
   if (node.type === 'group') {
     const parts = node.children.map((child) => compileNode(child, catalogue, params));
     const joined =
-      parts.length === 0
-        ? node.op === 'AND'
-          ? '1'
-          : '0'
-        : `(${parts.join(node.op === 'AND' ? ' AND ' : ' OR ')})`;
+      parts.length === 0 ? (node.op === 'AND' ? '1' : '0') : joinSqlBalanced(parts, node.op);
     return node.not ? `(NOT ${joined})` : joined;
   }
   const field = findField(catalogue, node.field) as FieldDefinition<Row>;
@@ -806,6 +935,28 @@ function orderedSql(
     default:
       throw new Error(`Operator ${operator} does not compare order`);
   }
+}
+
+/** Operands joined flat in one parenthesised chain of the SQL a condition or query compiles to. */
+const SQL_CHAIN_LENGTH = 8;
+
+/**
+ * `(a AND b AND …)`, as chains of at most SQL_CHAIN_LENGTH operands whose chains are joined the
+ * same way. SQLite parses a chain of n operands as n nested expressions and refuses a tree
+ * deeper than 1,000 (issue 11.7: 999 ANDed terms); this way the depth grows with log n. The
+ * planner splits AND / OR terms the same however they are parenthesised.
+ */
+export function joinSqlBalanced(parts: readonly string[], op: 'AND' | 'OR'): string {
+  if (parts.length === 0) throw new Error('joinSqlBalanced needs at least one part');
+  let level: readonly string[] = parts;
+  do {
+    const next: string[] = [];
+    for (let i = 0; i < level.length; i += SQL_CHAIN_LENGTH) {
+      next.push(`(${level.slice(i, i + SQL_CHAIN_LENGTH).join(` ${op} `)})`);
+    }
+    level = next;
+  } while (level.length > 1);
+  return level[0] as string;
 }
 
 function placeholders(count: number): string {

@@ -3,6 +3,7 @@ import {
   checkConditionLeaf,
   compileLeafToSql,
   evaluateLeaf,
+  joinSqlBalanced,
   likeMatches,
   parseDateValue,
   wildcardToLike,
@@ -40,10 +41,16 @@ import type { CaseFieldRow, FieldCatalogue, FieldDefinition } from './fields';
  *   UTC day, so `created:[2026-01-01 TO 2026-01-31]` includes all of 31 January.
  * - `/` is an ordinary character (paths such as /etc/passwd are common searches), not a regex.
  * - Boosts (`^`) and fuzzy / proximity (`~`) are rejected rather than silently ignored.
+ * - Control characters (other than whitespace) and lone UTF-16 surrogates are rejected: nothing
+ *   stored can hold them usefully, and a NUL would cut the FTS5 query short (issue 11.7).
+ * - At most MAX_LUCENE_TERMS terms: each is a clause of the compiled SQL, and SQLite refuses
+ *   expressions deeper than 1,000 (999 bare terms did). A phrase is one term however long.
  */
 
 export const MAX_LUCENE_QUERY_LENGTH = 2000;
 export const MAX_LUCENE_NESTING = 32;
+/** Terms (words, phrases, field clauses, each value of a field group) in one query. */
+export const MAX_LUCENE_TERMS = 100;
 
 /** Where and why a query is wrong; offsets index the query string (UTF-16 code units). */
 export interface LuceneSyntaxError {
@@ -112,6 +119,8 @@ export function parseLucene(
       },
     };
   }
+  const unreadable = findUnreadableCharacter(query);
+  if (unreadable) return { ok: false, error: unreadable };
   try {
     return { ok: true, ast: new LuceneParser(query, catalogue).parseQuery() };
   } catch (error) {
@@ -127,7 +136,48 @@ export function parseLucene(
 /** Renders an error under its query with carets, for the CLI and logs. */
 export function formatLuceneError(query: string, error: LuceneSyntaxError): string {
   const caretCount = Math.max(1, Math.min(error.length, query.length - error.offset));
-  return `${error.message}\n  ${query}\n  ${' '.repeat(error.offset)}${'^'.repeat(caretCount)}`;
+  return `${error.message}\n  ${printableQuery(query)}\n  ${' '.repeat(error.offset)}${'^'.repeat(caretCount)}`;
+}
+
+/** Control characters other than whitespace (C0, DEL, C1) and lone surrogates. */
+const UNREADABLE_CHARACTER =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The same, and the whitespace controls (tab, line breaks), which a caret line cannot show. */
+const UNPRINTABLE_CHARACTER =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function findUnreadableCharacter(query: string): LuceneSyntaxError | null {
+  const found = UNREADABLE_CHARACTER.exec(query);
+  if (!found) return null;
+  const code = found[0].charCodeAt(0);
+  const hex = code.toString(16).toUpperCase().padStart(4, '0');
+  const what =
+    code >= 0xd800 && code <= 0xdfff
+      ? `a broken character (a lone UTF-16 surrogate, U+${hex})`
+      : `a control character (U+${hex})`;
+  return {
+    message: `The query contains ${what}, which cannot be searched for; remove it`,
+    offset: found.index,
+    length: 1,
+  };
+}
+
+/**
+ * The query as it can be shown above a caret line: whitespace controls as spaces, other control
+ * characters as visible symbols (a raw ESC could drive the terminal), one UTF-16 unit for one so
+ * offsets still line up.
+ */
+export function printableQuery(query: string): string {
+  return query.replace(UNPRINTABLE_CHARACTER, (char) => {
+    const code = char.charCodeAt(0);
+    if (code >= 0x09 && code <= 0x0d) return ' ';
+    if (code < 0x20) return String.fromCharCode(0x2400 + code); // ␀ … ␟
+    if (code === 0x7f) return '\u2421'; // ␡
+    return '\ufffd'; // C1 controls, lone surrogates
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,6 +199,8 @@ interface ValueToken {
   hasWildcard: boolean;
   /** The only wildcards are trailing `*`s: `phish*`. */
   prefixOnly: boolean;
+  /** How many unescaped `*` end the token. */
+  trailingStars: number;
   quoted: boolean;
   span: LuceneSpan;
 }
@@ -160,6 +212,7 @@ const WHITESPACE = /\s/;
 class LuceneParser {
   private position = 0;
   private nesting = 0;
+  private terms = 0;
 
   constructor(
     private readonly input: string,
@@ -262,17 +315,37 @@ class LuceneParser {
     if (char === ']' || char === '}') {
       this.fail(`Unexpected '${char}': there is no range for it to close`, start, 1);
     }
-    if (groupField) return this.parseFieldValue(groupField, start);
+    if (groupField) {
+      this.countTerm(start);
+      return this.parseFieldValue(groupField, start);
+    }
     if (char === '[' || char === '{') {
       this.fail('A range needs a field, like score:[50 TO 80]', start, 1);
     }
-    if (char === '"') return this.textNode(this.readPhrase());
+    if (char === '"') {
+      this.countTerm(start);
+      return this.textNode(this.readPhrase());
+    }
     const word = this.readWord(true);
     if (this.peek() === ':') {
       this.position += 1;
+      // In a field group `severity:(High OR Critical)` each value is a term of its own.
+      if (this.peek() !== '(') this.countTerm(start);
       return this.parseFieldClause(word, start);
     }
+    this.countTerm(start);
     return this.textNode(word);
+  }
+
+  private countTerm(start: number): void {
+    this.terms += 1;
+    if (this.terms > MAX_LUCENE_TERMS) {
+      this.fail(
+        `The query has more than ${MAX_LUCENE_TERMS} search terms; remove some (a "quoted phrase" counts as one term)`,
+        start,
+        this.input.length - start,
+      );
+    }
   }
 
   private parseParenthesised(groupField: AnyField | null, open: number): LuceneNode {
@@ -552,7 +625,8 @@ class LuceneParser {
   private textNode(token: ValueToken): LuceneNode {
     const { span } = token;
     if (!token.quoted && token.hasWildcard && token.prefixOnly) {
-      const stem = token.text.replace(/\*+$/, '');
+      // Only the wildcard stars: `a\**` searches the prefix `a*`.
+      const stem = token.text.slice(0, token.text.length - token.trailingStars);
       if (stem === '') return { kind: 'all', span };
       if (!this.catalogue.textSearch.fts || ftsTokens(stem).length > 0) {
         return { kind: 'text', match: 'prefix', text: stem, span };
@@ -602,6 +676,7 @@ class LuceneParser {
       pattern,
       hasWildcard: false,
       prefixOnly: false,
+      trailingStars: 0,
       quoted: true,
       span: this.spanFrom(start),
     };
@@ -664,6 +739,7 @@ class LuceneParser {
       pattern,
       hasWildcard: wildcards > 0,
       prefixOnly: wildcards > 0 && wildcards === trailingStars,
+      trailingStars,
       quoted: false,
       span: this.spanFrom(start),
     };
@@ -818,7 +894,10 @@ function compileNode<Row>(
       return '1';
     case 'and':
     case 'or':
-      return `(${node.children.map((child) => compileNode(child, catalogue, params)).join(node.kind === 'and' ? ' AND ' : ' OR ')})`;
+      return joinSqlBalanced(
+        node.children.map((child) => compileNode(child, catalogue, params)),
+        node.kind === 'and' ? 'AND' : 'OR',
+      );
     case 'not':
       return `(NOT ${compileNode(node.child, catalogue, params)})`;
     case 'field':
@@ -833,7 +912,7 @@ function compileNode<Row>(
       const parts = textFields(catalogue, node).map((field) =>
         compileLeafToSql(field, operator, value, params),
       );
-      return `(${parts.join(' OR ')})`;
+      return joinSqlBalanced(parts, 'OR');
     }
   }
 }

@@ -222,6 +222,15 @@ test.describe('cases workspace over a demo store', () => {
     await expect(error.locator('mark')).toContainText('colour');
     expect(await caseCount(page)).toBe(narrowed);
 
+    // issue 11.7: too many terms, and control characters, are refused at the box, marked
+    await search(page, 'a '.repeat(150).trim());
+    await expect(error).toContainText('more than 100 search terms');
+    await expect(error.locator('mark')).toHaveText(Array(50).fill('a').join(' '));
+    await search(page, 'phish\u0007ing');
+    await expect(error).toContainText('a control character (U+0007)');
+    await expect(error.locator('mark')).toHaveText('\u2407');
+    expect(await caseCount(page)).toBe(narrowed);
+
     // a search that matches nothing says so and how to get back
     await search(page, 'name:"no such case anywhere"');
     await expect(page.getByLabel('case count')).toHaveText('0 cases');

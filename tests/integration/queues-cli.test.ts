@@ -241,6 +241,13 @@ describe('watchfloor queues / cases / export (issue 4)', () => {
     expect(r.stderr).toBe(
       'watchfloor: invalid --query: OR needs a search term after it\n  severity:(High OR\n                 ^^\n',
     );
+    // Issue 11.7: 999 terms used to reach SQLite ("Expression tree is too large", exit 1).
+    const many = watchfloor('cases', '--json', '--query', 'a '.repeat(999).trim());
+    expect(many.status).toBe(2);
+    expect(many.stdout).toBe('');
+    expect(many.stderr).toMatch(
+      /^watchfloor: invalid --query: The query has more than 100 search terms; remove some \(a "quoted phrase" counts as one term\)\n {2}a a a .*\n {2}\s{200}\^+\n$/,
+    );
     const sort = watchfloor('cases', '--json', '--sort', 'rowid:desc');
     expect(sort.status).toBe(2);
     expect(sort.stderr).toMatch(/--sort must be FIELD:asc or FIELD:desc/);

@@ -6,9 +6,15 @@ import {
   createConditionSchema,
   defaultQueueCondition,
   evaluateCondition,
+  joinSqlBalanced,
+  likeMatches,
+  matchLike,
+  MAX_CONDITION_DEPTH,
+  MAX_CONDITION_NODES,
   operatorsForField,
   parseDateValue,
   validateCondition,
+  wildcardToLike,
 } from '../../shared/domain/conditions';
 import type {
   ConditionLeaf,
@@ -20,6 +26,7 @@ import type {
 import { ALERT_FIELD_CATALOGUE, CASE_FIELD_CATALOGUE, findField } from '../../shared/domain/fields';
 import type { AlertFieldRow, CaseFieldRow, FieldDefinition } from '../../shared/domain/fields';
 import { SeededRandom } from '../../shared/domain/random';
+import { sqlChainHeight } from '../helpers/sql-height';
 import { severityRank } from '../../shared/domain/severity';
 import {
   CASE_OUTCOMES,
@@ -192,7 +199,9 @@ function randomWildcard(random: SeededRandom, text: string): string {
   let pattern = '';
   for (const char of text) {
     const roll = random.next();
-    if (roll < 0.15) pattern += '*';
+    // Runs of stars are where a backtracking matcher blew up (issue 11.6).
+    if (roll < 0.04) pattern += '*'.repeat(random.int(2, 12));
+    else if (roll < 0.15) pattern += '*';
     else if (roll < 0.25) pattern += '?';
     else if (char === '*' || char === '?' || char === '\\') pattern += `\\${char}`;
     else pattern += char;
@@ -533,5 +542,245 @@ describe('condition validation', () => {
     expect(parseDateValue('2026-13-01')).toBeNull();
     expect(parseDateValue('2026-01-01T24:00')).toBeNull();
     expect(parseDateValue('1767225600000')?.start).toBe(1767225600000);
+  });
+});
+
+describe('wildcard matching stays linear (issue 11.6)', () => {
+  /** Patterns meant to hurt: star runs, `?` runs, near-misses of the text, escapes. */
+  function hostilePattern(random: SeededRandom, maxLength: number): string {
+    let pattern = '';
+    while (pattern.length < maxLength) {
+      switch (random.int(0, 6)) {
+        case 0:
+          pattern += '*'.repeat(random.int(1, 20));
+          break;
+        case 1:
+          pattern += '?'.repeat(random.int(1, 5));
+          break;
+        case 2:
+          pattern += 'a'.repeat(random.int(1, 8));
+          break;
+        case 3:
+          pattern += random.pick(['.', 'b', '\\*', '\\?', '\\\\', '%', '_', 'é', '😀']);
+          break;
+        case 4:
+          pattern += '*a';
+          break;
+        default:
+          pattern += 'a?';
+      }
+    }
+    return pattern.slice(0, maxLength);
+  }
+
+  it('takes at most (n + 2) x (m + 1) steps, whatever the pattern', () => {
+    const random = new SeededRandom(116);
+    const texts = [
+      'a'.repeat(10_000),
+      'ab'.repeat(5_000),
+      `${'a'.repeat(9_999)}b`,
+      Array.from({ length: 10_000 }, () => random.pick(['a', 'a', 'a', 'b', '.'])).join(''),
+    ];
+    let worst = 0;
+    for (let i = 0; i < 300; i++) {
+      const like = wildcardToLike(hostilePattern(random, random.int(1, 200)));
+      const text = random.pick(texts);
+      const { steps } = matchLike(like, text);
+      const bound = (text.length + 2) * (like.length + 1);
+      expect(steps, like).toBeLessThanOrEqual(bound);
+      worst = Math.max(worst, steps / bound);
+    }
+    // The bound is not vacuous: some patterns come near it.
+    expect(worst).toBeGreaterThan(0.05);
+  });
+
+  it('answers the patterns that hung at once', () => {
+    const text = 'a'.repeat(10_000);
+    for (const pattern of ['******.******', '*******.*******', '**********.', '*a*a*a*a*a*a*a*b']) {
+      const { matches, steps } = matchLike(wildcardToLike(pattern), text);
+      expect(matches).toBe(false);
+      expect(steps, pattern).toBeLessThanOrEqual(2 * (text.length + 2));
+    }
+    // The same through a case filter's evaluation (COR-5), which runs on every imported alert.
+    const alert: AlertFieldRow = {
+      tenantName: 'Acme',
+      source: 'edr',
+      sourceRef: 'r1',
+      type: 'EDR',
+      title: 'a'.repeat(5_000),
+      description: null,
+      timestamp: 0,
+      score: 50,
+      tactic: null,
+      technique: null,
+      tags: ['b'.repeat(5_000)],
+      tlp: 'GREEN',
+      status: 'New',
+    };
+    const filter: ConditionNode = {
+      type: 'group',
+      op: 'OR',
+      children: [
+        { type: 'condition', field: 'title', operator: 'matches', value: '**********.' },
+        { type: 'condition', field: 'tags', operator: 'matches', value: '*******.*******' },
+      ],
+    };
+    expect(evaluateCondition(filter, alert, ALERT_FIELD_CATALOGUE)).toBe(false);
+  });
+
+  it('agrees with SQLite LIKE on star runs, escapes, case, NUL and broken surrogates', () => {
+    const db = new Database(':memory:');
+    try {
+      const like = db.prepare(`SELECT ? LIKE ? ESCAPE '\\' AS m`).pluck();
+      const random = new SeededRandom(1107);
+      const alphabet = [
+        'a',
+        'A',
+        'b',
+        '.',
+        '%',
+        '_',
+        '\\',
+        'é',
+        'É',
+        'ß',
+        '😀',
+        '\0',
+        '\uD800',
+        '\n',
+      ];
+      const patternAlphabet = [...alphabet, '%%%%', '%%%%%%%%%%', '_', '__', '\\%', '\\_', '\\\\'];
+      let matched = 0;
+      for (let i = 0; i < 3000; i++) {
+        const text = Array.from({ length: random.int(0, 14) }, () => random.pick(alphabet)).join(
+          '',
+        );
+        const pattern = Array.from({ length: random.int(0, 8) }, () =>
+          random.pick(patternAlphabet),
+        ).join('');
+        const expected = like.get(text, pattern) === 1;
+        if (expected) matched += 1;
+        expect(likeMatches(pattern, text), JSON.stringify([text, pattern])).toBe(expected);
+      }
+      expect(matched).toBeGreaterThan(150);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('text operators agree with SQL on unusual text', () => {
+  it('on NUL, broken surrogates and LIKE metacharacters in values and data', () => {
+    const texts = ['ab\0cd', 'ab', 'abc', 'a\uD800b', 'a\uFFFDb', '50%_x', 'AB\0', '\0', ''];
+    const random = new SeededRandom(3);
+    const rows = texts.map((name, index) => ({ ...randomCase(random, index), name }));
+    const db = createCaseDatabase(rows);
+    try {
+      for (const operator of ['is', 'contains', 'starts with', 'matches', 'in'] as const) {
+        for (const value of ['ab', 'ab\0c', 'AB\0', 'a\uD800', 'a?b', '50%', '\0', 'ab*', '*']) {
+          const leaf: ConditionLeaf = {
+            type: 'condition',
+            field: 'name',
+            operator,
+            value: operator === 'in' ? [value] : value,
+          };
+          const expected = rows.filter((row) => evaluateCondition(leaf, row)).map((r) => r.number);
+          expect(sqlMatches(db, leaf), JSON.stringify(leaf)).toEqual(expected);
+        }
+      }
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('condition trees from untrusted input (issue 11.7)', () => {
+  function nested(depth: number): unknown {
+    let tree: unknown = { type: 'condition', field: 'score', operator: '>', value: 1 };
+    for (let i = 0; i < depth; i++) tree = { type: 'group', op: 'AND', children: [tree] };
+    return tree;
+  }
+
+  it.each([MAX_CONDITION_DEPTH + 1, 5_000, 100_000])(
+    'refuses a tree %i groups deep with a path, without overflowing the stack',
+    (depth) => {
+      const result = validateCondition(nested(depth), CASE_FIELD_CATALOGUE);
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.issues).toHaveLength(1);
+      expect(result.issues[0]?.message).toBe(
+        `Groups are nested too deeply: at most ${MAX_CONDITION_DEPTH} levels`,
+      );
+      expect(result.issues[0]?.path).toBe(
+        Array.from({ length: MAX_CONDITION_DEPTH }, () => 'children[0]').join('.'),
+      );
+      expect(conditionNodeSchema.safeParse(nested(depth)).success).toBe(false);
+      expect(() =>
+        compileConditionToSql(nested(depth) as ConditionNode, CASE_FIELD_CATALOGUE),
+      ).toThrow(/nested too deeply/);
+    },
+  );
+
+  it('accepts a tree at the depth limit', () => {
+    expect(validateCondition(nested(MAX_CONDITION_DEPTH), CASE_FIELD_CATALOGUE).ok).toBe(true);
+  });
+
+  it('refuses a tree with too many nodes before walking it', () => {
+    const leaf = { type: 'condition', field: 'score', operator: '>', value: 1 };
+    const wide = { type: 'group', op: 'OR', children: Array.from({ length: 100_000 }, () => leaf) };
+    const result = validateCondition(wide, CASE_FIELD_CATALOGUE);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues[0]?.message).toMatch(/Too many conditions: at most 500/);
+  });
+
+  it('compiles the largest trees to shallow SQL that SQLite runs', () => {
+    const leaf = (i: number): ConditionLeaf => ({
+      type: 'condition',
+      field: i % 2 === 0 ? 'name' : 'tags',
+      operator: i % 3 === 0 ? 'not contains' : 'matches',
+      value: `*x${i}*`,
+    });
+    // One flat group of the most nodes, and the deepest chain with the rest spread over it.
+    const flat: ConditionNode = {
+      type: 'group',
+      op: 'AND',
+      children: Array.from({ length: MAX_CONDITION_NODES - 1 }, (_, i) => leaf(i)),
+    };
+    let deep: ConditionNode = {
+      type: 'group',
+      op: 'OR',
+      children: Array.from({ length: 100 }, (_, i) => leaf(i)),
+    };
+    for (let level = 1; level < MAX_CONDITION_DEPTH; level++) {
+      deep = {
+        type: 'group',
+        op: level % 2 ? 'AND' : 'OR',
+        not: level % 3 === 0,
+        children: [deep, ...Array.from({ length: 10 }, (_, i) => leaf(i))],
+      };
+    }
+    const db = createCaseDatabase([]);
+    try {
+      for (const tree of [flat, deep]) {
+        expect(validateCondition(tree, CASE_FIELD_CATALOGUE).ok).toBe(true);
+        const { sql } = compileConditionToSql(tree, CASE_FIELD_CATALOGUE);
+        // SQLite's limit is 1,000; a chain of 500 leaves alone used to take half of it.
+        expect(sqlChainHeight(sql)).toBeLessThan(300);
+        expect(sqlMatches(db, tree)).toEqual([]);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('joins long chains in short parenthesised runs', () => {
+    expect(joinSqlBalanced(['a'], 'OR')).toBe('(a)');
+    expect(joinSqlBalanced(['a', 'b', 'c'], 'AND')).toBe('(a AND b AND c)');
+    const many = joinSqlBalanced(
+      Array.from({ length: 1000 }, (_, i) => `x${i}`),
+      'OR',
+    );
+    expect(many.match(/x\d+/g)).toEqual(Array.from({ length: 1000 }, (_, i) => `x${i}`));
+    expect(sqlChainHeight(many)).toBeLessThanOrEqual(7 * 4);
   });
 });

@@ -10,10 +10,13 @@ import {
   ftsTokens,
   MAX_LUCENE_NESTING,
   MAX_LUCENE_QUERY_LENGTH,
+  MAX_LUCENE_TERMS,
   parseLucene,
+  printableQuery,
 } from '../../shared/domain/lucene';
 import type { LuceneNode, LuceneParseResult } from '../../shared/domain/lucene';
 import { SeededRandom } from '../../shared/domain/random';
+import { sqlChainHeight } from '../helpers/sql-height';
 import { severityRank } from '../../shared/domain/severity';
 import {
   CASE_OUTCOMES,
@@ -685,7 +688,107 @@ describe('parseLucene fuzz', () => {
       '\\'.repeat(2000),
     ];
     for (const query of inputs) assertWellFormed(query, parseLucene(query));
-    const wide = parseLucene('a OR '.repeat(399) + 'a');
-    expect(wide.ok && wide.ast.kind === 'or' && wide.ast.children.length).toBe(400);
+    const wide = parseLucene('a OR '.repeat(MAX_LUCENE_TERMS - 1) + 'a');
+    expect(wide.ok && wide.ast.kind === 'or' && wide.ast.children.length).toBe(MAX_LUCENE_TERMS);
+  });
+});
+
+describe('parseLucene: limits and characters (issue 11.7)', () => {
+  function parseError(query: string) {
+    const result = parseLucene(query);
+    if (result.ok) throw new Error(`expected ${JSON.stringify(query)} to be refused`);
+    return result.error;
+  }
+
+  it(`refuses more than ${MAX_LUCENE_TERMS} terms, pointing at the first one too many`, () => {
+    const query = 'a '.repeat(999).trim(); // 1,997 characters: under the length limit
+    expect(query.length).toBeLessThan(MAX_LUCENE_QUERY_LENGTH);
+    const error = parseError(query);
+    expect(error.message).toBe(
+      `The query has more than ${MAX_LUCENE_TERMS} search terms; remove some (a "quoted phrase" counts as one term)`,
+    );
+    expect(error.offset).toBe(2 * MAX_LUCENE_TERMS);
+    expect(error.length).toBe(query.length - 2 * MAX_LUCENE_TERMS);
+    expect(parseLucene('a '.repeat(MAX_LUCENE_TERMS)).ok).toBe(true);
+    // Field clauses, ranges and each value of a field group count; a phrase is one term.
+    const values = Array.from({ length: MAX_LUCENE_TERMS + 1 }, (_, i) => `v${i}`).join(' OR ');
+    expect(parseError(`name:(${values})`).message).toMatch(/more than 100 search terms/);
+    expect(parseLucene(`name:(${values.split(' OR ').slice(1).join(' OR ')})`).ok).toBe(true);
+    expect(parseError('score:[1 TO 5] '.repeat(MAX_LUCENE_TERMS + 1)).offset).toBe(
+      15 * MAX_LUCENE_TERMS,
+    );
+    expect(parseLucene(`"${'word '.repeat(390)}"`).ok).toBe(true);
+  });
+
+  it('compiles the widest and deepest queries to shallow SQL that SQLite runs', () => {
+    const terms = (n: number, word: (i: number) => string) =>
+      Array.from({ length: n }, (_, i) => word(i));
+    const deep =
+      '('.repeat(MAX_LUCENE_NESTING / 2) +
+      terms(MAX_LUCENE_TERMS - 2, (i) => `w${i}`).join(' ') +
+      ')'.repeat(MAX_LUCENE_NESTING / 2);
+    let nested = 'x';
+    // Each level nests twice: its parentheses and its NOT.
+    for (let i = 1; i <= MAX_LUCENE_NESTING / 2; i++) nested = `(y${i} OR NOT ${nested})`;
+    const queries = [
+      terms(MAX_LUCENE_TERMS, (i) => `w${i}`).join(' '),
+      terms(MAX_LUCENE_TERMS, (i) => `name:w${i}*`).join(' OR '),
+      terms(MAX_LUCENE_TERMS / 2, (i) => `score:[${i} TO ${i + 5}]`).join(' AND '),
+      deep,
+      nested,
+    ];
+    for (const query of queries) {
+      const ast = parseOk(query);
+      const { sql } = compileLuceneToSql(ast, CASE_FIELD_CATALOGUE);
+      expect(sqlChainHeight(sql), query.slice(0, 40)).toBeLessThan(120);
+      expect(sqlNumbers(ast)).toEqual(tsNumbers(ast));
+    }
+  });
+
+  const unreadable: [string, string][] = [
+    ['\0', 'a control character (U+0000)'],
+    ['\x01', 'a control character (U+0001)'],
+    ['\x1b', 'a control character (U+001B)'],
+    ['\x7f', 'a control character (U+007F)'],
+    ['\x85', 'a control character (U+0085)'],
+    ['\uD800', 'a broken character (a lone UTF-16 surrogate, U+D800)'],
+    ['\uDC00', 'a broken character (a lone UTF-16 surrogate, U+DC00)'],
+  ];
+
+  it.each(unreadable)('refuses %j wherever it is, at its position', (char, what) => {
+    const places: [string, string][] = [
+      ['phish', 'ing'],
+      ['"phish ', ' kit"'],
+      ['name:a', 'b'],
+      ['severity:High OR ', ''],
+      ['tags:(a OR b', ')'],
+    ];
+    for (const [before, after] of places) {
+      const query = `${before}${char}${after}`;
+      const error = parseError(query);
+      expect(error.message).toBe(
+        `The query contains ${what}, which cannot be searched for; remove it`,
+      );
+      expect(error.offset).toBe(before.length);
+      expect(error.length).toBe(1);
+    }
+  });
+
+  it('reads tabs, newlines and characters beyond the BMP as usual', () => {
+    const ast = parseOk('phish\tkit\nname:"😀 x" OR Émile');
+    expect(sqlNumbers(ast)).toEqual(tsNumbers(ast));
+  });
+
+  it('shows control characters visibly above the caret line', () => {
+    const query = 'ab\x1b[2Jc\0d';
+    const error = parseError(query);
+    expect(printableQuery(query)).toBe('ab\u241b[2Jc\u2400d');
+    expect(formatLuceneError(query, error)).toBe(`${error.message}\n  ab\u241b[2Jc\u2400d\n    ^`);
+    expect(printableQuery('a\tb\n😀\uD800')).toBe('a b 😀\ufffd');
+  });
+
+  it('strips only the wildcard stars of a prefix term', () => {
+    expect(parseOk('phish\\**')).toMatchObject({ kind: 'text', match: 'prefix', text: 'phish*' });
+    expect(parseOk('phish**')).toMatchObject({ kind: 'text', match: 'prefix', text: 'phish' });
   });
 });

@@ -6,7 +6,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHandlers } from '../../main/ipc/handlers';
 import { ServiceError } from '../../main/ipc/errors';
-import { createRouter, type Handlers, type Router } from '../../main/ipc/router';
+import {
+  createRouter,
+  MAX_REQUEST_DEPTH,
+  MAX_REQUEST_VALUES,
+  requestShapeProblem,
+  type Handlers,
+  type Router,
+} from '../../main/ipc/router';
+import { MAX_CONDITION_DEPTH } from '../../shared/domain/conditions';
+import { MAX_LUCENE_TERMS } from '../../shared/domain/lucene';
 import { loadDemoData } from '../../main/services/demo';
 import { getUiPreferences } from '../../main/services/settings';
 import { openWorkspace, type Workspace } from '../../main/services/workspace';
@@ -348,5 +357,153 @@ describe('router', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.issues?.map((i) => i.path)).toEqual(['id']);
     expect(spy).not.toHaveBeenCalled();
+  });
+});
+
+describe('router: payloads too deep or too large for the contract (issue 11.7)', () => {
+  function nestedObject(depth: number): unknown {
+    let value: unknown = 1;
+    for (let i = 0; i < depth; i++) value = { a: value };
+    return value;
+  }
+  function nestedArray(depth: number): unknown {
+    let value: unknown = 1;
+    for (let i = 0; i < depth; i++) value = [value];
+    return value;
+  }
+  function conditionTree(groups: number): unknown {
+    let tree: unknown = { type: 'condition', field: 'score', operator: 'in', value: [1, 2] };
+    for (let i = 0; i < groups; i++) tree = { type: 'group', op: 'AND', children: [tree] };
+    return tree;
+  }
+
+  const deep: { name: string; channel: string; payload: (depth: number) => unknown }[] = [
+    {
+      name: 'cases.list filters',
+      channel: 'cases.list',
+      payload: (d) => ({ offset: 0, limit: 5, filters: nestedObject(d) }),
+    },
+    {
+      name: 'layout.save value',
+      channel: 'layout.save',
+      payload: (d) => ({ key: 'cases.columns', value: nestedArray(d) }),
+    },
+    {
+      name: 'queues.save condition',
+      channel: 'queues.save',
+      payload: (d) => ({
+        name: 'q',
+        range: { kind: 'relative', days: 7 },
+        condition: conditionTree(d),
+      }),
+    },
+    { name: 'a bare array', channel: 'jobs.list', payload: (d) => nestedArray(d) },
+  ];
+
+  it.each(deep.flatMap((c) => [5_000, 100_000].map((depth) => ({ ...c, depth }))))(
+    'refuses $name nested $depth deep as BAD_REQUEST, calling nothing',
+    async ({ channel, payload, depth }) => {
+      const spy = vi.fn();
+      const router = routerWith({ [channel]: spy });
+      const before = storeState();
+      const result = await router.invoke(channel, payload(depth));
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.error.code).toBe('BAD_REQUEST');
+      expect(result.error.message).toContain(
+        `invalid request for ${channel}: the request is nested more than ${MAX_REQUEST_DEPTH} levels deep (at `,
+      );
+      expect(result.error.issues).toHaveLength(1);
+      expect(result.error.issues?.[0]?.path.split('.').length).toBeGreaterThanOrEqual(
+        MAX_REQUEST_DEPTH - 1,
+      );
+      expect(spy).not.toHaveBeenCalled();
+      expect(storeState()).toEqual(before);
+    },
+  );
+
+  it('lets the deepest valid condition tree through to the service, and refuses one deeper there', async () => {
+    const router = routerWith();
+    // The deepest request the contract has: a view inside a bulk selection.
+    expect(
+      requestShapeProblem({
+        selection: { allMatching: { filters: conditionTree(MAX_CONDITION_DEPTH) } },
+        status: 'Resolved',
+      }),
+    ).toBeNull();
+    const page = await router.invoke('cases.list', {
+      offset: 0,
+      limit: 5,
+      filters: conditionTree(MAX_CONDITION_DEPTH),
+    });
+    expect(page.ok).toBe(true);
+    const deeper = await router.invoke('cases.list', {
+      offset: 0,
+      limit: 5,
+      filters: conditionTree(MAX_CONDITION_DEPTH + 1),
+    });
+    expect(deeper).toMatchObject({
+      ok: false,
+      error: {
+        code: 'BAD_REQUEST',
+        message: expect.stringMatching(/nested too deeply: at most 32 levels/),
+      },
+    });
+  });
+
+  it('refuses a payload whose shared objects would take too long to walk', async () => {
+    // Structured clone (Electron IPC) keeps shared references: 2^40 paths through 41 objects.
+    let shared: unknown = 1;
+    for (let i = 0; i < 40; i++) shared = [shared, shared];
+    const cyclic: Record<string, unknown> = { key: 'cases.columns' };
+    cyclic.value = cyclic;
+    const spy = vi.fn();
+    const router = routerWith({ 'layout.save': spy });
+    const wide = await router.invoke('layout.save', { key: 'cases.columns', value: shared });
+    expect(wide).toMatchObject({
+      ok: false,
+      error: {
+        code: 'BAD_REQUEST',
+        message: expect.stringContaining(
+          `the request holds more than ${MAX_REQUEST_VALUES.toLocaleString('en-US')} values`,
+        ),
+      },
+    });
+    const loop = await router.invoke('layout.save', cyclic);
+    expect(loop).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  it('answers every bad query as BAD_REQUEST with its position, never INTERNAL', async () => {
+    const router = routerWith();
+    const cases: { query: string; offset: number; length: number; message: RegExp }[] = [
+      { query: 'phish\0ing', offset: 5, length: 1, message: /control character \(U\+0000\)/ },
+      { query: '"a \x1b b"', offset: 3, length: 1, message: /control character \(U\+001B\)/ },
+      {
+        query: 'a '.repeat(999).trim(),
+        offset: 2 * MAX_LUCENE_TERMS,
+        length: 1997 - 2 * MAX_LUCENE_TERMS,
+        message: /more than 100 search terms/,
+      },
+      { query: 'severity:(High OR', offset: 15, length: 2, message: /OR needs a search term/ },
+    ];
+    for (const { query, offset, length, message } of cases) {
+      const result = await router.invoke('cases.list', { offset: 0, limit: 10, query });
+      expect(result, JSON.stringify(query)).toMatchObject({
+        ok: false,
+        error: {
+          code: 'BAD_REQUEST',
+          message: expect.stringMatching(message),
+          position: { offset, length },
+        },
+      });
+    }
+    const hundred = await router.invoke('cases.list', {
+      offset: 0,
+      limit: 10,
+      query: Array.from({ length: MAX_LUCENE_TERMS }, (_, i) => `w${i}`).join(' OR '),
+      withTotal: true,
+    });
+    expect(hundred.ok).toBe(true);
   });
 });
