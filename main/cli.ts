@@ -1,25 +1,29 @@
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { openWorkspace, type Workspace } from './services/workspace';
+import { openWorkspace, type Workspace } from './app/workspace';
 import { defaultStorePath, sourceImportWorker, sourceMigrationsFolder } from './store/paths';
 import { StoreOpenError } from './store/open';
-import { defaultDemoEnd, loadDemoData } from './services/demo';
+import { defaultDemoEnd, loadDemoData } from './features/demo/demo';
 import { generateDemoCases } from '../shared/domain/demo';
-import { listCases } from './services/cases';
-import { alertRefsOfCases, listAlerts } from './services/alerts';
-import { importAlertFilesInParallel, parseWorkerBeside } from './services/import-files';
+import { listCases } from './features/cases/cases';
+import { alertRefsOfCases, listAlerts } from './features/alerts/alerts';
+import { importAlertFilesInParallel, parseWorkerBeside } from './features/alerts/import-files';
 import {
   CORRELATION_SETTING_KEYS,
   getCorrelationSettings,
   isCorrelationSettingKey,
   parseCorrelationSetting,
   setCorrelationSetting,
-} from './services/correlation-settings';
-import { addCaseFilter, listCaseFilters, removeCaseFilter } from './services/case-filters';
+} from './features/correlation/correlation-settings';
+import {
+  addCaseFilter,
+  listCaseFilters,
+  removeCaseFilter,
+} from './features/correlation/case-filters';
 import { ALERT_STATUSES, type AlertStatus } from '../shared/domain/types';
 import { ALERT_FORMATS } from '../shared/domain/ingest/build-alert';
 import type { ParseFormatOption } from '../shared/domain/ingest/parse';
-import { ServiceError } from './ipc/errors';
+import { ServiceError } from './service-error';
 import { APP_VERSION } from './version';
 import { OutboxCliError, registerOutboxCommands } from './cli/outbox';
 import {
@@ -34,8 +38,8 @@ import {
   removeQueue,
   saveQueue,
   type StoredQueue,
-} from './services/queues';
-import { planCsvExport, writeCasesCsv } from './services/export-csv';
+} from './features/queues/queues';
+import { planCsvExport, writeCasesCsv } from './features/cases/export-csv';
 import { formatLuceneError } from '../shared/domain/lucene';
 import { parseDateValue } from '../shared/domain/conditions';
 import { CASE_SORT_FIELDS, type CaseSortField, type SortDirection } from '../shared/domain/types';

@@ -28,7 +28,7 @@ if (!rendererOnly) {
   for (const worker of ['import-worker', 'parse-worker', 'export-worker', 'positions-worker']) {
     await esbuild({
       ...common,
-      entryPoints: [path.join(root, `main/services/${worker}.ts`)],
+      entryPoints: [path.join(root, `main/jobs/${worker}.ts`)],
       outfile: path.join(root, `out/main/${worker}.cjs`),
     });
   }

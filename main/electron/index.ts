@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session } from 'electron';
 import { pathToFileURL } from 'node:url';
-import { openWorkspace, type Workspace } from '../services/workspace';
+import { openWorkspace, type Workspace } from '../app/workspace';
 import { startStoreMaintenance } from '../store/maintenance';
 import { createRouter } from '../ipc/router';
 import { createHandlers } from '../ipc/handlers';
@@ -10,9 +10,9 @@ import { CHANNELS } from '../../shared/ipc/contract';
 import { contentSecurityPolicy } from '../web/server';
 import { APP_ORIGIN, isTrustedSender, lockDownContents } from './security';
 import { buildAppMenu } from './menu';
-import { countCases } from '../services/cases';
-import { defaultDemoEnd, loadDemoData } from '../services/demo';
-import { markAllQueuesPending, reindexQueueNow } from '../services/queues';
+import { countCases } from '../features/cases/cases';
+import { defaultDemoEnd, loadDemoData } from '../features/demo/demo';
+import { markAllQueuesPending, reindexQueueNow } from '../features/queues/queues';
 
 /**
  * The thin Electron shell (rule 2): one window, a locked-down renderer served from the app://

@@ -1,19 +1,23 @@
 import type { Handlers } from './router';
-import type { Workspace } from '../services/workspace';
-import { countCases, getCase, getCaseByNumber, listCases } from '../services/cases';
-import { defaultDemoEnd, loadDemoData } from '../services/demo';
-import { getUiPreferences, setUiPreferences } from '../services/settings';
+import type { Workspace } from '../app/workspace';
+import { countCases, getCase, getCaseByNumber, listCases } from '../features/cases/cases';
+import { defaultDemoEnd, loadDemoData } from '../features/demo/demo';
+import { getUiPreferences, setUiPreferences } from '../features/settings/settings';
 import { APP_VERSION } from '../version';
-import { getAlertDetail, listAlertPage, listAlertsOfCase } from '../services/alerts';
-import { importAlertAsCase, mergeAlertsIntoCase, newCaseFromAlerts } from '../services/triage';
+import { getAlertDetail, listAlertPage, listAlertsOfCase } from '../features/alerts/alerts';
+import {
+  importAlertAsCase,
+  mergeAlertsIntoCase,
+  newCaseFromAlerts,
+} from '../features/alerts/triage';
 import {
   filesAtPaths,
   startImportJob,
   type ImportFile,
   type WorkerScript,
-} from '../services/import-job';
+} from '../features/alerts/import-job';
 import type { UploadFolder, UploadedFile } from '../web/uploads';
-import { ServiceError } from './errors';
+import { ServiceError } from '../service-error';
 import type { ImportFileRef } from '../../shared/ipc/contract';
 import {
   checkQueueDraft,
@@ -28,12 +32,12 @@ import {
   setQueuePinned,
   startCountJob,
   startReindexJob,
-} from '../services/queues';
-import { startBulkUpdateJob } from '../services/bulk-update';
-import { exportWorkerBeside, startCsvExportJob } from '../services/export-csv';
-import { listCaseTags, listUsers } from '../services/users';
-import { getLayout, saveLayout } from '../services/layout';
-import { enableBackgroundPositions, positionsWorkerBeside } from '../services/case-positions';
+} from '../features/queues/queues';
+import { startBulkUpdateJob } from '../features/cases/bulk-update';
+import { exportWorkerBeside, startCsvExportJob } from '../features/cases/export-csv';
+import { listCaseTags, listUsers } from '../features/directory/users';
+import { getLayout, saveLayout } from '../features/settings/layout';
+import { enableBackgroundPositions, positionsWorkerBeside } from '../features/cases/case-positions';
 
 export interface HandlerEnvironment {
   mode: AppMode;

@@ -8,7 +8,7 @@ import {
   type IpcResult,
 } from '../../shared/ipc/contract';
 import { MAX_CONDITION_DEPTH } from '../../shared/domain/conditions';
-import { ServiceError } from './errors';
+import { ServiceError } from '../service-error';
 
 export type Handlers = {
   [C in Channel]: (

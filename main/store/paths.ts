@@ -29,7 +29,7 @@ export function sourceMigrationsFolder(): string {
 /** The import worker run from source: TypeScript through tsx (CLI, browser mode, tests). */
 export function sourceImportWorker(): { path: string; execArgv: string[] } {
   return {
-    path: fileURLToPath(new URL('../services/import-worker.ts', import.meta.url)),
+    path: fileURLToPath(new URL('../jobs/import-worker.ts', import.meta.url)),
     execArgv: ['--import', 'tsx'],
   };
 }

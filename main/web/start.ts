@@ -1,16 +1,16 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openWorkspace } from '../services/workspace';
+import { openWorkspace } from '../app/workspace';
 import { startStoreMaintenance } from '../store/maintenance';
 import { defaultStorePath, sourceImportWorker, sourceMigrationsFolder } from '../store/paths';
 import { createRouter } from '../ipc/router';
 import { createHandlers } from '../ipc/handlers';
 import { startWebServer } from './server';
 import { DEFAULT_MAX_UPLOAD_MB, UploadFolder } from './uploads';
-import { countCases } from '../services/cases';
-import { defaultDemoEnd, loadDemoData } from '../services/demo';
-import { markAllQueuesPending } from '../services/queues';
+import { countCases } from '../features/cases/cases';
+import { defaultDemoEnd, loadDemoData } from '../features/demo/demo';
+import { markAllQueuesPending } from '../features/queues/queues';
 
 /**
  * `npm run web -- [--db FILE] [--port N] [--demo N] [--max-upload-mb N] [--renderer DIR]`:

@@ -5,11 +5,11 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { CaseSortField, SortDirection } from '../../shared/domain/types';
 import { buildCaseStore } from './case-store';
-import { CASE_ROW_SELECT } from '../../main/services/cases';
-import { openWorkspace } from '../../main/services/workspace';
+import { CASE_ROW_SELECT } from '../../main/features/cases/cases';
+import { openWorkspace } from '../../main/app/workspace';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter } from '../../main/ipc/router';
-import { casePositionsSettled } from '../../main/services/case-positions';
+import { casePositionsSettled } from '../../main/features/cases/case-positions';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import { SeededRandom } from '../../shared/domain/random';
 

@@ -1,7 +1,7 @@
 import { generateDemoCases } from '../../shared/domain/demo';
-import { prepareDemoContext } from '../../main/services/demo';
+import { prepareDemoContext } from '../../main/features/demo/demo';
 import { DEMO_SQL, demoCaseRows } from './demo-rows';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import type Database from 'better-sqlite3';
 

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { generateDemoCases, type DemoCase } from '../../shared/domain/demo';
-import { DEMO_ACTOR, loadDemoData, prepareDemoContext } from '../../main/services/demo';
+import { DEMO_ACTOR, loadDemoData, prepareDemoContext } from '../../main/features/demo/demo';
 import { demoCaseRows, prepareDemoStatements, type DemoCaseRows } from './demo-rows';
-import { openWorkspace } from '../../main/services/workspace';
+import { openWorkspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 
 /**

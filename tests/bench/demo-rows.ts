@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DemoCase } from '../../shared/domain/demo';
-import { demoCaseRecords, type DemoContext } from '../../main/services/demo';
+import { demoCaseRecords, type DemoContext } from '../../main/features/demo/demo';
 import { ENTITIES, encodeValue } from '../../main/store/mutations/registry';
 import type { SyncedEntity } from '../../shared/sync/mutation';
 

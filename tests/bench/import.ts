@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openWorkspace } from '../../main/services/workspace';
+import { openWorkspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import { startStoreMaintenance } from '../../main/store/maintenance';
 import {
@@ -9,11 +9,11 @@ import {
   IMPORT_BATCH,
   importAlertFilesInParallel,
   parseWorkerBeside,
-} from '../../main/services/import-files';
+} from '../../main/features/alerts/import-files';
 import { sourceImportWorker } from '../../main/store/paths';
-import { ingestAlerts } from '../../main/services/ingest';
-import { getCorrelationSettings } from '../../main/services/correlation-settings';
-import { loadDemoData } from '../../main/services/demo';
+import { ingestAlerts } from '../../main/features/correlation/ingest';
+import { getCorrelationSettings } from '../../main/features/correlation/correlation-settings';
+import { loadDemoData } from '../../main/features/demo/demo';
 import { demoAlertRecord, generateDemoCases } from '../../shared/domain/demo';
 import { readAlertStream } from '../../shared/domain/ingest/stream';
 import type { NormalizedAlert } from '../../shared/domain/alert-format';

@@ -13,8 +13,8 @@ import {
   type CaseColumn,
   type QueueDraft,
 } from '../../shared/ipc/contract';
-import { defaultDemoEnd } from '../../main/services/demo';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { defaultDemoEnd } from '../../main/features/demo/demo';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter, type Router } from '../../main/ipc/router';
 import { sourceMigrationsFolder } from '../../main/store/paths';
@@ -28,7 +28,7 @@ import {
   refreshQueueMembership,
   reindexQueue,
   saveQueue,
-} from '../../main/services/queues';
+} from '../../main/features/queues/queues';
 import {
   caseCountEstimate,
   caseViewOrder,
@@ -42,10 +42,10 @@ import {
   plannerSortsMatches,
   sortWithinEqualitySql,
   type CaseViewInput,
-} from '../../main/services/case-view';
-import { planCsvExport, startCsvExportJob } from '../../main/services/export-csv';
-import { forgetPageAnchors } from '../../main/services/cases';
-import { casePositionsSettled, forgetCasePositions } from '../../main/services/case-positions';
+} from '../../main/features/cases/case-view';
+import { planCsvExport, startCsvExportJob } from '../../main/features/cases/export-csv';
+import { forgetPageAnchors } from '../../main/features/cases/cases';
+import { casePositionsSettled, forgetCasePositions } from '../../main/features/cases/case-positions';
 import { percentiles, type Percentiles } from './case-page';
 import { buildCaseStore } from './case-store';
 
@@ -675,7 +675,7 @@ export async function benchQueues(
     fs.mkdirSync(workerDir, { recursive: true });
     const workerFile = path.join(workerDir, 'export-worker.cjs');
     await build({
-      entryPoints: [path.join(ROOT, 'main/services/export-worker.ts')],
+      entryPoints: [path.join(ROOT, 'main/jobs/export-worker.ts')],
       outfile: workerFile,
       bundle: true,
       platform: 'node',

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter } from '../../main/ipc/router';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import { startWebServer, type WebServer } from '../../main/web/server';
 import { APP_VERSION } from '../../main/version';

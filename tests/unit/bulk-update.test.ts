@@ -5,23 +5,23 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter, type Router } from '../../main/ipc/router';
-import { ServiceError } from '../../main/ipc/errors';
-import { loadDemoData } from '../../main/services/demo';
+import { ServiceError } from '../../main/service-error';
+import { loadDemoData } from '../../main/features/demo/demo';
 import {
   BULK_CHUNK,
   CLOSE_RELATED_ALERTS_KEY,
   runBulkUpdateNow,
   type BulkChange,
   type BulkSelection,
-} from '../../main/services/bulk-update';
+} from '../../main/features/cases/bulk-update';
 import {
   DAY_MS,
   listQueues,
   markAllQueuesPending,
   reindexQueueNow,
-} from '../../main/services/queues';
-import { writeSetting } from '../../main/services/settings';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+} from '../../main/features/queues/queues';
+import { writeSetting } from '../../main/features/settings/settings';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import { DEFAULT_QUEUE_IDS, type Job } from '../../shared/ipc/contract';
 

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addCaseFilter, listCaseFilters } from '../../main/services/case-filters';
-import { importAlertSources, textSource } from '../../main/services/import-files';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { addCaseFilter, listCaseFilters } from '../../main/features/correlation/case-filters';
+import { importAlertSources, textSource } from '../../main/features/alerts/import-files';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 
 const migrationsFolder = sourceMigrationsFolder();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listCases } from '../../main/services/cases';
+import { listCases } from '../../main/features/cases/cases';
 import {
   backgroundReadCount,
   CASE_CHANGES_KEPT,
@@ -17,14 +17,14 @@ import {
   listedViews,
   positionKey,
   positionsWorkerBeside,
-} from '../../main/services/case-positions';
+} from '../../main/features/cases/case-positions';
 import {
   caseCountEstimate,
   caseViewRowidSql,
   compileCaseView,
   type CaseViewInput,
-} from '../../main/services/case-view';
-import { loadDemoData } from '../../main/services/demo';
+} from '../../main/features/cases/case-view';
+import { loadDemoData } from '../../main/features/demo/demo';
 import {
   DAY_MS,
   findQueue,
@@ -35,8 +35,8 @@ import {
   refreshQueueMembership,
   reindexQueueNow,
   saveQueue,
-} from '../../main/services/queues';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+} from '../../main/features/queues/queues';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { writeTransaction } from '../../main/store/write';
 import { sourceImportWorker, sourceMigrationsFolder } from '../../main/store/paths';
 import { SeededRandom } from '../../shared/domain/random';

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter, type Router } from '../../main/ipc/router';
-import { ServiceError } from '../../main/ipc/errors';
-import { loadDemoData } from '../../main/services/demo';
-import { listCases } from '../../main/services/cases';
+import { ServiceError } from '../../main/service-error';
+import { loadDemoData } from '../../main/features/demo/demo';
+import { listCases } from '../../main/features/cases/cases';
 import {
   caseViewRowidSql,
   caseViewWindowSql,
@@ -15,14 +15,14 @@ import {
   countCaseView,
   sortWithinEqualitySql,
   type CaseViewInput,
-} from '../../main/services/case-view';
+} from '../../main/features/cases/case-view';
 import {
   DAY_MS,
   markAllQueuesPending,
   reindexQueueNow,
   saveQueue,
-} from '../../main/services/queues';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+} from '../../main/features/queues/queues';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import { evaluateCondition, type ConditionNode } from '../../shared/domain/conditions';
 import { evaluateLucene, parseLucene } from '../../shared/domain/lucene';

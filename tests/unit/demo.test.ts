@@ -10,8 +10,8 @@ import {
 } from '../../shared/domain/demo';
 import { severityForScore, severityRank } from '../../shared/domain/severity';
 import { ENTITY_KINDS, type CaseSeverity } from '../../shared/domain/types';
-import { loadDemoData } from '../../main/services/demo';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { loadDemoData } from '../../main/features/demo/demo';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 
 const DAY = 86_400_000;

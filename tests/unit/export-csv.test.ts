@@ -5,11 +5,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter, type Router } from '../../main/ipc/router';
-import { loadDemoData } from '../../main/services/demo';
-import { listCases } from '../../main/services/cases';
-import { exportFilePath, planCsvExport, writeCasesCsv } from '../../main/services/export-csv';
-import { DAY_MS, markAllQueuesPending, reindexQueueNow } from '../../main/services/queues';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { loadDemoData } from '../../main/features/demo/demo';
+import { listCases } from '../../main/features/cases/cases';
+import { exportFilePath, planCsvExport, writeCasesCsv } from '../../main/features/cases/export-csv';
+import { DAY_MS, markAllQueuesPending, reindexQueueNow } from '../../main/features/queues/queues';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import {
   CASE_COLUMN_LABELS,

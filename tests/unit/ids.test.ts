@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from '../../main/services/ids';
+import { newId } from '../../main/store/ids';
 
 /**
  * newId(): UUIDv7 from pooled random bytes (the pool holds 4,096 ids' worth, 16 bytes each) with

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceImportWorker, sourceMigrationsFolder } from '../../main/store/paths';
 import {
   fileSource,
@@ -13,7 +13,7 @@ import {
   textSource,
   type AlertSource,
   type ImportSummary,
-} from '../../main/services/import-files';
+} from '../../main/features/alerts/import-files';
 import {
   MAX_RECORD_BYTES,
   MAX_RECORD_DEPTH,
@@ -23,7 +23,7 @@ import { SeededRandom } from '../../shared/domain/random';
 import { ALERT_FIXTURES } from '../fixtures/alerts';
 
 /**
- * The import service (main/services/import-files.ts) on hostile and awkward input: whatever a file
+ * The import service (main/features/alerts/import-files.ts) on hostile and awkward input: whatever a file
  * holds, each bad record is one located error and every good one is imported, on each of the
  * three paths a file takes (the CLI's parse thread, the in-thread reader, the UI job's uploads).
  */

@@ -3,19 +3,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { openStore, type Store } from '../../main/store/open';
 import { sourceImportWorker, sourceMigrationsFolder } from '../../main/store/paths';
 import { writeTransaction } from '../../main/store/write';
-import { ingestAlerts, IngestSession, type IngestOptions } from '../../main/services/ingest';
-import { getCorrelationSettings } from '../../main/services/correlation-settings';
+import { ingestAlerts, IngestSession, type IngestOptions } from '../../main/features/correlation/ingest';
+import { getCorrelationSettings } from '../../main/features/correlation/correlation-settings';
 import {
   fileSource,
   IMPORT_CHECKPOINT_PAGES,
   importAlertFilesInParallel,
   importAlertSources,
   parseWorkerBeside,
-} from '../../main/services/import-files';
+} from '../../main/features/alerts/import-files';
 import { demoAlertRecord, generateDemoCases } from '../../shared/domain/demo';
 import { importWatchfloorRecord } from '../../shared/domain/ingest/watchfloor';
 import type { NormalizedAlert } from '../../shared/domain/alert-format';
@@ -24,7 +24,7 @@ import { ONE_FILE_PER_FORMAT } from '../fixtures/alerts';
 
 /**
  * IngestSession keeps what it learnt of the store's cases between the batches of one import
- * (main/services/ingest.ts, SessionCorrelationIndex). These tests check that the cache never
+ * (main/features/correlation/ingest.ts, SessionCorrelationIndex). These tests check that the cache never
  * changes the outcome: the same cases as one big batch, no joining a case that someone closed
  * meanwhile, nothing remembered from a batch that rolled back.
  */

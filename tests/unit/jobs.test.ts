@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobRunner } from '../../main/services/jobs';
+import { JobRunner } from '../../main/jobs/runner';
 import {
   interruptedMessage,
   JobRecords,

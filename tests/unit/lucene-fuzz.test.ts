@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter, type Router } from '../../main/ipc/router';
-import { loadDemoData } from '../../main/services/demo';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { loadDemoData } from '../../main/features/demo/demo';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import {
   checkConditionLeaf,

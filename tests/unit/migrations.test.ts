@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, StoreOpenError, type Store } from '../../main/store/open';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import { writeTransaction } from '../../main/store/write';
-import { ingestAlerts } from '../../main/services/ingest';
-import { getCorrelationSettings } from '../../main/services/correlation-settings';
+import { ingestAlerts } from '../../main/features/correlation/ingest';
+import { getCorrelationSettings } from '../../main/features/correlation/correlation-settings';
 import type { NormalizedAlert } from '../../shared/domain/alert-format';
 
 /**

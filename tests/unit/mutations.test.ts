@@ -13,7 +13,7 @@ import {
 } from '../../main/store/mutations/outbox-file';
 import { MutationApplier, emptyApplyReport } from '../../main/store/mutations/apply';
 import type { Mutation } from '../../shared/sync/mutation';
-import { newId } from '../../main/services/ids';
+import { newId } from '../../main/store/ids';
 
 let dir: string;
 const open: Store[] = [];

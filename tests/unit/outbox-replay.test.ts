@@ -2,20 +2,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { openStore, type Store } from '../../main/store/open';
 import { sourceMigrationsFolder } from '../../main/store/paths';
-import { ingestAlerts } from '../../main/services/ingest';
+import { ingestAlerts } from '../../main/features/correlation/ingest';
 import {
   importAlertAsCase,
   mergeAlertsIntoCase,
   newCaseFromAlerts,
-} from '../../main/services/triage';
-import { runBulkUpdateNow } from '../../main/services/bulk-update';
-import { removeQueue, saveQueue, setQueuePinned } from '../../main/services/queues';
-import { setCorrelationSetting, getCorrelationSettings } from '../../main/services/correlation-settings';
-import { addCaseFilter, caseFilterPredicate, listCaseFilters, removeCaseFilter, recordCaseFilterHits } from '../../main/services/case-filters';
-import { writeSetting } from '../../main/services/settings';
+} from '../../main/features/alerts/triage';
+import { runBulkUpdateNow } from '../../main/features/cases/bulk-update';
+import { removeQueue, saveQueue, setQueuePinned } from '../../main/features/queues/queues';
+import { setCorrelationSetting, getCorrelationSettings } from '../../main/features/correlation/correlation-settings';
+import { addCaseFilter, caseFilterPredicate, listCaseFilters, removeCaseFilter, recordCaseFilterHits } from '../../main/features/correlation/case-filters';
+import { writeSetting } from '../../main/features/settings/settings';
 import { exportOutbox } from '../../main/store/mutations/outbox-file';
 import { applyOutboxFile } from '../../main/cli/outbox';
 import { rebuildDerivedTables } from '../../main/store/derived';
@@ -24,7 +24,7 @@ import { ENTITIES, RELATIONS } from '../../main/store/mutations/registry';
 import { SeededRandom } from '../../shared/domain/random';
 import type { NormalizedAlert } from '../../shared/domain/alert-format';
 import type { CaseStatus, EntityRef } from '../../shared/domain/types';
-import { ServiceError } from '../../main/ipc/errors';
+import { ServiceError } from '../../main/service-error';
 
 /**
  * Rule 5's promise, checked: random sequences of every service operation on store A; A's outbox

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter, type Router } from '../../main/ipc/router';
-import { ServiceError } from '../../main/ipc/errors';
-import { loadDemoData } from '../../main/services/demo';
+import { ServiceError } from '../../main/service-error';
+import { loadDemoData } from '../../main/features/demo/demo';
 import {
   DAY_MS,
   checkQueueDraft,
@@ -20,9 +20,9 @@ import {
   removeQueue,
   saveQueue,
   setQueuePinned,
-} from '../../main/services/queues';
-import { runBulkUpdateNow } from '../../main/services/bulk-update';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+} from '../../main/features/queues/queues';
+import { runBulkUpdateNow } from '../../main/features/cases/bulk-update';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import { writeTransaction } from '../../main/store/write';
 import {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHandlers } from '../../main/ipc/handlers';
-import { ServiceError } from '../../main/ipc/errors';
+import { ServiceError } from '../../main/service-error';
 import {
   createRouter,
   MAX_REQUEST_DEPTH,
@@ -16,9 +16,9 @@ import {
 } from '../../main/ipc/router';
 import { MAX_CONDITION_DEPTH } from '../../shared/domain/conditions';
 import { MAX_LUCENE_TERMS } from '../../shared/domain/lucene';
-import { loadDemoData } from '../../main/services/demo';
-import { getUiPreferences } from '../../main/services/settings';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { loadDemoData } from '../../main/features/demo/demo';
+import { getUiPreferences } from '../../main/features/settings/settings';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import type { Job } from '../../shared/ipc/contract';
 import type { CaseRow } from '../../shared/domain/types';

@@ -2,15 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWorkspace, type Workspace } from '../../main/services/workspace';
+import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
-import { ingestAlerts } from '../../main/services/ingest';
+import { ingestAlerts } from '../../main/features/correlation/ingest';
 import {
   importAlertAsCase,
   mergeAlertsIntoCase,
   newCaseFromAlerts,
-} from '../../main/services/triage';
-import { ServiceError } from '../../main/ipc/errors';
+} from '../../main/features/alerts/triage';
+import { ServiceError } from '../../main/service-error';
 import { DEFAULT_CORRELATION_SETTINGS } from '../../shared/domain/correlation';
 import type { NormalizedAlert } from '../../shared/domain/alert-format';
 

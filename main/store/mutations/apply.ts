@@ -185,7 +185,8 @@ export class MutationApplier {
       }
     }
     this.s.record.run(m.mutationId, m.clientId, m.seq, Date.now(), outcome);
-    if (m.entity === 'queue' && m.op !== 'delete' && outcome !== 'dropped') this.touchedQueues.add(m.id);
+    if (m.entity === 'queue' && m.op !== 'delete' && outcome !== 'dropped')
+      this.touchedQueues.add(m.id);
     return outcome;
   }
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { newId } from '../../services/ids';
+import { newId } from '../ids';
 import { ADMIN_TENANT_NAME } from '../../../shared/domain/types';
 import { MutationWriter, type StoreIdentity } from './writer';
 import { indexQueuedCases } from '../derived/case-search';

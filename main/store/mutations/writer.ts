@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { newId } from '../../services/ids';
+import { newId } from '../ids';
 import type { JsonValue, MutationOp, SyncedEntity } from '../../../shared/sync/mutation';
 import {
   ENTITIES,

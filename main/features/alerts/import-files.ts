@@ -3,15 +3,19 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import type { Store } from '../store/open';
-import type { ParseError, ParseFormatOption } from '../../shared/domain/ingest/parse';
-import { readAlertStream, streamsByLine, type AlertBatch } from '../../shared/domain/ingest/stream';
-import { IngestSession, type IngestCounts } from './ingest';
-import { ADMIN_TENANT_NAME } from '../../shared/domain/types';
-import { isReservedTenantName, type NormalizedAlert } from '../../shared/domain/alert-format';
-import { getCorrelationSettings } from './correlation-settings';
-import { caseFilterPredicate, recordCaseFilterHits } from './case-filters';
-import { workerBeside, type WorkerScript } from './import-job';
+import type { Store } from '../../store/open';
+import type { ParseError, ParseFormatOption } from '../../../shared/domain/ingest/parse';
+import {
+  readAlertStream,
+  streamsByLine,
+  type AlertBatch,
+} from '../../../shared/domain/ingest/stream';
+import { IngestSession, type IngestCounts } from '../correlation/ingest';
+import { ADMIN_TENANT_NAME } from '../../../shared/domain/types';
+import { isReservedTenantName, type NormalizedAlert } from '../../../shared/domain/alert-format';
+import { getCorrelationSettings } from '../correlation/correlation-settings';
+import { caseFilterPredicate, recordCaseFilterHits } from '../correlation/case-filters';
+import { workerBeside, type WorkerScript } from '../../jobs/worker-script';
 
 export interface ImportSummary extends IngestCounts {
   failed: number;
@@ -304,7 +308,7 @@ function importInto(
 // ---------------------------------------------------------------------------------------------
 // Parsing in a second thread
 
-/** Messages of the parse worker (main/services/parse-worker.ts). */
+/** Messages of the parse worker (main/jobs/parse-worker.ts). */
 export const parseWorkerMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('batch'),

@@ -1,5 +1,5 @@
-import type { Store } from '../store/open';
-import { ServiceError } from '../ipc/errors';
+import type { Store } from '../../store/open';
+import { ServiceError } from '../../service-error';
 import { readSetting, writeSetting } from './settings';
 
 /**

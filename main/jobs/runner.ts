@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Job } from '../../shared/ipc/contract';
-import { newId } from './ids';
+import { newId } from '../store/ids';
 import type { JobRecords } from '../store/local/job-records';
 
 export interface JobHandle {

@@ -1,7 +1,7 @@
-import type { Store } from '../store/open';
-import { writeTransaction, type MutationWriter } from '../store/write';
-import { SerializedJson, type InsertValues } from '../store/mutations/registry';
-import { addCaseEntities } from '../store/derived/case-entities';
+import type { Store } from '../../store/open';
+import { writeTransaction, type MutationWriter } from '../../store/write';
+import { SerializedJson, type InsertValues } from '../../store/mutations/registry';
+import { addCaseEntities } from '../../store/derived/case-entities';
 import {
   DEMO_ANALYSTS,
   DEMO_TENANTS,
@@ -9,13 +9,13 @@ import {
   generateDemoCases,
   type DemoCase,
   type DemoOptions,
-} from '../../shared/domain/demo';
-import { severityForScore, severityRank } from '../../shared/domain/severity';
-import { SeededRandom } from '../../shared/domain/random';
-import { pickLeadAlert, type LeadAlertFacts } from '../../shared/domain/scoring';
-import { ADMIN_TENANT_NAME, type EntityRef } from '../../shared/domain/types';
-import { idAt, newId } from './ids';
-import { tenantIdByName } from './tenants';
+} from '../../../shared/domain/demo';
+import { severityForScore, severityRank } from '../../../shared/domain/severity';
+import { SeededRandom } from '../../../shared/domain/random';
+import { pickLeadAlert, type LeadAlertFacts } from '../../../shared/domain/scoring';
+import { ADMIN_TENANT_NAME, type EntityRef } from '../../../shared/domain/types';
+import { idAt, newId } from '../../store/ids';
+import { tenantIdByName } from '../directory/tenants';
 
 export const DEMO_ACTOR = 'Demo generator';
 

@@ -1,4 +1,4 @@
-import type { IpcErrorCode } from '../../shared/ipc/contract';
+import type { IpcErrorCode } from '../shared/ipc/contract';
 
 /** An error a service throws on purpose; it crosses IPC with its code and message. */
 export class ServiceError extends Error {

@@ -1,7 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { readAlertStream } from '../../shared/domain/ingest/stream';
-import { openableSource, readChunks, SourceReadError, type ParseWorkerInput } from './import-files';
+import {
+  openableSource,
+  readChunks,
+  SourceReadError,
+  type ParseWorkerInput,
+} from '../features/alerts/import-files';
 
 /**
  * Reads and parses alert files for `importAlertFilesInParallel`: batches of normalized alerts

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { openStore } from '../store/open';
-import { fileSource, importAlertSources } from './import-files';
+import { fileSource, importAlertSources } from '../features/alerts/import-files';
 
 /**
  * Runs an alert import off the main thread (rule 7, NFR-2) on its own connection to the store

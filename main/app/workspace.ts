@@ -1,8 +1,8 @@
 import { openStore, type Store } from '../store/open';
-import { JobRunner } from './jobs';
+import { JobRunner } from '../jobs/runner';
 import { JobRecords } from '../store/local/job-records';
-import { ensureBaseData, LOCAL_USER_LOGIN } from './tenants';
-import { ensureDefaultQueues } from './queues';
+import { ensureBaseData, LOCAL_USER_LOGIN } from '../features/directory/tenants';
+import { ensureDefaultQueues } from '../features/queues/queues';
 
 export interface CurrentUser {
   id: string;

@@ -1,15 +1,15 @@
-import type { Store } from '../store/open';
-import { writeTransaction, type MutationWriter } from '../store/write';
-import type { NormalizedAlert } from '../../shared/domain/alert-format';
+import type { Store } from '../../store/open';
+import { writeTransaction, type MutationWriter } from '../../store/write';
+import type { NormalizedAlert } from '../../../shared/domain/alert-format';
 import {
   evaluateCondition,
   formatConditionIssue,
   validateCondition,
   type ConditionNode,
-} from '../../shared/domain/conditions';
-import { ALERT_FIELD_CATALOGUE, type AlertFieldRow } from '../../shared/domain/fields';
-import { newId } from './ids';
-import { ServiceError } from '../ipc/errors';
+} from '../../../shared/domain/conditions';
+import { ALERT_FIELD_CATALOGUE, type AlertFieldRow } from '../../../shared/domain/fields';
+import { newId } from '../../store/ids';
+import { ServiceError } from '../../service-error';
 
 /** Case filters (COR-5): alerts matching one create no case; they are kept and marked suppressed. */
 export interface CaseFilter {

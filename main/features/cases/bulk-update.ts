@@ -1,12 +1,16 @@
-import type { Store } from '../store/open';
-import { writeTransaction, type MutationWriter } from '../store/write';
-import type { PatchFields } from '../store/mutations/registry';
-import { CLOSED_CASE_STATUSES, type CaseOutcome, type CaseStatus } from '../../shared/domain/types';
-import { ServiceError } from '../ipc/errors';
+import type { Store } from '../../store/open';
+import { writeTransaction, type MutationWriter } from '../../store/write';
+import type { PatchFields } from '../../store/mutations/registry';
+import {
+  CLOSED_CASE_STATUSES,
+  type CaseOutcome,
+  type CaseStatus,
+} from '../../../shared/domain/types';
+import { ServiceError } from '../../service-error';
 import { caseViewWhere, compileCaseView, countCaseView, type CaseViewInput } from './case-view';
-import { refreshQueueMembership } from './queues';
-import { readSetting } from './settings';
-import type { JobRunner } from './jobs';
+import { refreshQueueMembership } from '../../store/derived/queue-membership';
+import { readSetting } from '../settings/settings';
+import type { JobRunner } from '../../jobs/runner';
 
 /**
  * Bulk actions of the case table (TBL-6): set Status, add Tags, set Assignee on selected cases

@@ -1,7 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { csvExportPlanSchema, openReadConnection, writeCasesCsv } from './export-csv';
+import {
+  csvExportPlanSchema,
+  openReadConnection,
+  writeCasesCsv,
+} from '../features/cases/export-csv';
 
 /**
  * Writes a CSV export off the main thread (TBL-7, rule 7) on its own read-only connection to the

@@ -1,21 +1,21 @@
-import type { Store } from '../store/open';
+import type { Store } from '../../store/open';
 import {
   compileConditionToSql,
   formatConditionIssue,
   validateCondition,
   type SqlParam,
-} from '../../shared/domain/conditions';
-import { CASE_FIELD_CATALOGUE } from '../../shared/domain/fields';
-import { compileLuceneToSql, parseLucene } from '../../shared/domain/lucene';
-import type { CaseSortField, SortDirection } from '../../shared/domain/types';
-import { ServiceError } from '../ipc/errors';
+} from '../../../shared/domain/conditions';
+import { CASE_FIELD_CATALOGUE } from '../../../shared/domain/fields';
+import { compileLuceneToSql, parseLucene } from '../../../shared/domain/lucene';
+import type { CaseSortField, SortDirection } from '../../../shared/domain/types';
+import { ServiceError } from '../../service-error';
 import {
   findQueue,
   indexedQueueCount,
   queueMembershipSql,
   readsTenantName,
   type StoredQueue,
-} from './queues';
+} from '../../store/derived/queue-membership';
 
 /**
  * The case table's view (TBL-1..5) as SQL: a queue, a Lucene query, filter conditions and a

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { Store } from '../store/open';
-import { CSV_BOM, csvRow, type CsvValue } from '../../shared/domain/csv';
-import type { SqlParam } from '../../shared/domain/conditions';
+import type { Store } from '../../store/open';
+import { CSV_BOM, csvRow, type CsvValue } from '../../../shared/domain/csv';
+import type { SqlParam } from '../../../shared/domain/conditions';
 import {
   CASE_COLUMN_LABELS,
   MAX_CSV_EXPORT_ROWS,
   type CaseColumn,
-} from '../../shared/ipc/contract';
+} from '../../../shared/ipc/contract';
 import {
   caseCountEstimate,
   caseViewOrder,
@@ -20,8 +20,8 @@ import {
   drivesFromMembers,
   type CaseViewInput,
 } from './case-view';
-import type { JobRunner } from './jobs';
-import { workerBeside, type WorkerScript } from './import-job';
+import type { JobRunner } from '../../jobs/runner';
+import { workerBeside, type WorkerScript } from '../../jobs/worker-script';
 
 /**
  * CSV export of the case table's view (TBL-7): the view's queue, filters, search and sort, the

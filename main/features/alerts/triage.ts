@@ -1,21 +1,21 @@
-import type { Store } from '../store/open';
-import { writeTransaction, type MutationWriter } from '../store/write';
-import { addCaseEntities } from '../store/derived/case-entities';
-import { allocateCaseNumber } from '../store/case-numbers';
-import { summarizeCase, type CaseAlertFacts } from '../../shared/domain/scoring';
-import { severityRank } from '../../shared/domain/severity';
-import { entityKey } from '../../shared/domain/entities';
+import type { Store } from '../../store/open';
+import { writeTransaction, type MutationWriter } from '../../store/write';
+import { addCaseEntities } from '../../store/derived/case-entities';
+import { allocateCaseNumber } from '../../store/case-numbers';
+import { summarizeCase, type CaseAlertFacts } from '../../../shared/domain/scoring';
+import { severityRank } from '../../../shared/domain/severity';
+import { entityKey } from '../../../shared/domain/entities';
 import {
   CLOSED_CASE_STATUSES,
   type AlertStatus,
   type CaseStatus,
   type EntityRef,
-} from '../../shared/domain/types';
-import { mostRestrictiveTlp } from '../../shared/domain/alert-format';
-import type { Tlp } from '../../shared/domain/types';
-import { ServiceError } from '../ipc/errors';
-import { newId } from './ids';
-import { refreshQueueMembership } from './queues';
+} from '../../../shared/domain/types';
+import { mostRestrictiveTlp } from '../../../shared/domain/alert-format';
+import type { Tlp } from '../../../shared/domain/types';
+import { ServiceError } from '../../service-error';
+import { newId } from '../../store/ids';
+import { refreshQueueMembership } from '../../store/derived/queue-membership';
 import { parseAlertEntities } from './alerts';
 
 /**

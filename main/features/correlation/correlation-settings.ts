@@ -1,12 +1,12 @@
-import type { Store } from '../store/open';
+import type { Store } from '../../store/open';
 import {
   alertsPerCaseSchema,
   correlationSettingsSchema,
   correlationTimeoutMinutesSchema,
   type CorrelationSettings,
-} from '../../shared/domain/correlation';
+} from '../../../shared/domain/correlation';
 import { z } from 'zod';
-import { readSetting, writeSetting } from './settings';
+import { readSetting, writeSetting } from '../settings/settings';
 
 /** Global settings of correlation (COR-2, COR-3) as CLI and UI keys. */
 export const CORRELATION_SETTING_KEYS = {

@@ -1,12 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { Store } from '../store/open';
-import { readRowidsInBackground } from './case-positions';
-import { writeTransaction, type MutationWriter } from '../store/write';
+import type { Store } from '../../store/open';
+import { readRowidsInBackground } from '../cases/case-positions';
+import { writeTransaction, type MutationWriter } from '../../store/write';
 import {
   defaultQueueCondition,
   validateCondition,
   type ConditionNode,
-} from '../../shared/domain/conditions';
+} from '../../../shared/domain/conditions';
 import {
   findQueue,
   indexRow,
@@ -25,19 +25,19 @@ import {
   type StoredQueue,
   toStoredQueue,
   indexPendingQueuesNow,
-} from '../store/derived/queue-membership';
-import { CASE_FIELD_CATALOGUE, findField } from '../../shared/domain/fields';
-import { ADMIN_TENANT_NAME } from '../../shared/domain/types';
+} from '../../store/derived/queue-membership';
+import { CASE_FIELD_CATALOGUE, findField } from '../../../shared/domain/fields';
+import { ADMIN_TENANT_NAME } from '../../../shared/domain/types';
 import {
   DEFAULT_QUEUE_IDS,
   MAX_CUSTOM_QUEUES,
   queueDraftSchema,
   type QueueDraft,
   type QueueDto,
-} from '../../shared/ipc/contract';
-import { ServiceError } from '../ipc/errors';
-import { newId } from './ids';
-import type { JobRunner } from './jobs';
+} from '../../../shared/ipc/contract';
+import { ServiceError } from '../../service-error';
+import { newId } from '../../store/ids';
+import type { JobRunner } from '../../jobs/runner';
 
 // The membership index lives with the store's derived tables; these are re-exported for callers.
 export {
@@ -66,7 +66,7 @@ export {
   type ReindexOutcome,
   type ReindexProgress,
   type StoredQueue,
-} from '../store/derived/queue-membership';
+} from '../../store/derived/queue-membership';
 
 /**
  * Case queues (QUE-1..7): saved filters of cases with a tenant scope, a date range and a

@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { readPositionList } from './case-positions';
-import { openReadConnection } from './export-csv';
+import { readPositionList } from '../features/cases/case-positions';
+import { openReadConnection } from '../features/cases/export-csv';
 
 /**
  * Reads the case table's position lists off the main thread (case-positions.ts, rule 7), one at

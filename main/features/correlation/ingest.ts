@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { Store } from '../store/open';
-import { writeTransaction, type MutationWriter } from '../store/write';
-import { SerializedJson } from '../store/mutations/registry';
-import { addCaseEntities } from '../store/derived/case-entities';
-import { allocateCaseNumber } from '../store/case-numbers';
-import type { NormalizedAlert } from '../../shared/domain/alert-format';
+import type { Store } from '../../store/open';
+import { writeTransaction, type MutationWriter } from '../../store/write';
+import { SerializedJson } from '../../store/mutations/registry';
+import { addCaseEntities } from '../../store/derived/case-entities';
+import { allocateCaseNumber } from '../../store/case-numbers';
+import type { NormalizedAlert } from '../../../shared/domain/alert-format';
 import {
   correlateAlerts,
   type CandidateQuery,
@@ -12,10 +12,10 @@ import {
   type CorrelatableAlert,
   type CorrelationIndex,
   type CorrelationSettings,
-} from '../../shared/domain/correlation';
-import { compareEntities, entityKey, isCorrelatingEntity } from '../../shared/domain/entities';
-import type { LeadAlertFacts } from '../../shared/domain/scoring';
-import { severityRank } from '../../shared/domain/severity';
+} from '../../../shared/domain/correlation';
+import { compareEntities, entityKey, isCorrelatingEntity } from '../../../shared/domain/entities';
+import type { LeadAlertFacts } from '../../../shared/domain/scoring';
+import { severityRank } from '../../../shared/domain/severity';
 import {
   DEFAULT_TENANT_NAME,
   SYSTEM_CREATOR,
@@ -23,11 +23,11 @@ import {
   type CaseStatus,
   type EntityRef,
   type Tlp,
-} from '../../shared/domain/types';
-import { newId } from './ids';
-import { resolveTenant, type TenantRow } from './tenants';
-import { tenantNameKey } from '../../shared/domain/alert-format';
-import { refreshQueueMembership } from './queues';
+} from '../../../shared/domain/types';
+import { newId } from '../../store/ids';
+import { resolveTenant, type TenantRow } from '../directory/tenants';
+import { tenantNameKey } from '../../../shared/domain/alert-format';
+import { refreshQueueMembership } from '../../store/derived/queue-membership';
 
 /**
  * Alerts into the store (ALR-6, ING-1) with automatic correlation (COR-1..9): a batch is

@@ -2,27 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import type { Workspace } from './workspace';
+import type { Workspace } from '../../app/workspace';
 import type { ImportSummary } from './import-files';
-import { ServiceError } from '../ipc/errors';
+import { ServiceError } from '../../service-error';
+import type { WorkerScript } from '../../jobs/worker-script';
 
-/** Where the import worker's script is: a .ts file under tsx, or the bundled .cjs in Electron. */
-export interface WorkerScript {
-  path: string;
-  execArgv: string[];
-}
-
-/**
- * Another worker next to the import worker: all live side by side, as .ts files run through tsx
- * from source (CLI, browser mode, tests) and as bundled .cjs files in Electron.
- */
-export function workerBeside(importWorker: WorkerScript, name: string): WorkerScript {
-  const extension = path.extname(importWorker.path);
-  return {
-    path: path.join(path.dirname(importWorker.path), `${name}${extension}`),
-    execArgv: importWorker.execArgv,
-  };
-}
+export type { WorkerScript } from '../../jobs/worker-script';
 
 const messageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), fraction: z.number(), message: z.string() }),

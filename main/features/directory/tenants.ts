@@ -1,8 +1,8 @@
-import type { Store } from '../store/open';
-import { writeTransaction } from '../store/write';
-import { ADMIN_TENANT_NAME, DEFAULT_TENANT_NAME } from '../../shared/domain/types';
-import { isReservedTenantName, tenantNameKey } from '../../shared/domain/alert-format';
-import { newId } from './ids';
+import type { Store } from '../../store/open';
+import { writeTransaction } from '../../store/write';
+import { ADMIN_TENANT_NAME, DEFAULT_TENANT_NAME } from '../../../shared/domain/types';
+import { isReservedTenantName, tenantNameKey } from '../../../shared/domain/alert-format';
+import { newId } from '../../store/ids';
 
 export interface TenantRow {
   id: string;

@@ -1,6 +1,6 @@
-import type { Store } from '../store/open';
-import { compareEntities } from '../../shared/domain/entities';
-import type { AlertStatus, EntityRef } from '../../shared/domain/types';
+import type { Store } from '../../store/open';
+import { compareEntities } from '../../../shared/domain/entities';
+import type { AlertStatus, EntityRef } from '../../../shared/domain/types';
 
 /** The alert row's `entities` column (written by ingest from normalized entities). */
 export function parseAlertEntities(json: string): EntityRef[] {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Store } from '../store/open';
-import { writeTransaction } from '../store/write';
+import type { Store } from '../../store/open';
+import { writeTransaction } from '../../store/write';
 
 /** Per-user preferences of the UI (UI.md: remember what the analyst set up). */
 export const uiPreferencesSchema = z.object({

@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { SqlParam } from '../../shared/domain/conditions';
-import type { Store } from '../store/open';
+import type { SqlParam } from '../../../shared/domain/conditions';
+import type { Store } from '../../store/open';
 import {
   CASE_SORT_COLUMNS,
   caseViewRowidSql,
@@ -10,7 +10,7 @@ import {
   drivesFromMembers,
   type CompiledCaseView,
 } from './case-view';
-import { workerBeside, type WorkerScript } from './import-job';
+import { workerBeside, type WorkerScript } from '../../jobs/worker-script';
 
 /**
  * Position lists: where the case table's page at offset N of a big view starts (issue 4).

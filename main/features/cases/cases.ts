@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { Store } from '../store/open';
-import type { SqlParam } from '../../shared/domain/conditions';
+import type { Store } from '../../store/open';
+import type { SqlParam } from '../../../shared/domain/conditions';
 import type {
   CaseRow,
   CaseSeverity,
@@ -8,7 +8,7 @@ import type {
   CaseStatus,
   CaseOutcome,
   Tlp,
-} from '../../shared/domain/types';
+} from '../../../shared/domain/types';
 import {
   caseCountEstimate,
   caseViewOrder,

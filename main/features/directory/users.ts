@@ -1,4 +1,4 @@
-import type { Store } from '../store/open';
+import type { Store } from '../../store/open';
 
 /** Accounts the UI offers as assignees (TBL-6) and the queue builder checks against (QUE-7). */
 export interface UserSummary {
