@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Store } from '../store/open';
+import { isReadConnection, type Store } from '../store/open';
 import { readRowidsInBackground } from './case-positions';
 import { writeTransaction, type Writer } from '../store/write';
 import {
@@ -313,12 +313,14 @@ function markPending(db: Database.Database, queueId: string): void {
 /**
  * Drops members that a relative range has left behind (cases created before now − days), so
  * the index and its counts match the range at `now`. Writes only when a case actually aged out.
+ * A read connection (the CLI's read commands) never writes: it returns the queues whose index
+ * still holds aged members, which their readers then treat as not indexed.
  */
 export function pruneAgedQueueMembers(
   store: Pick<Store, 'db'>,
   now: number = Date.now(),
   onlyQueueId?: string,
-): void {
+): string[] {
   const db = store.db;
   const probe = db.prepare(
     'SELECT 1 FROM queue_members WHERE queue_id = ? AND case_created_at < ? LIMIT 1',
@@ -330,7 +332,8 @@ export function pruneAgedQueueMembers(
     const { from } = rangeBounds(q.range, now);
     if (probe.get(q.id, from)) due.push({ id: q.id, from });
   }
-  if (due.length === 0) return;
+  if (due.length === 0) return [];
+  if (isReadConnection(db)) return due.map((d) => d.id);
   const remove = db.prepare('DELETE FROM queue_members WHERE queue_id = ? AND case_created_at < ?');
   const adjust = db.prepare(
     `UPDATE queue_index SET member_count = member_count - ?, range_from = ?
@@ -342,6 +345,7 @@ export function pruneAgedQueueMembers(
       adjust.run(removed, from, id);
     }
   })();
+  return [];
 }
 
 interface ListedQueueRow extends QueueDbRow {
@@ -353,7 +357,7 @@ interface ListedQueueRow extends QueueDbRow {
 
 /** Pinned queues first (in pin order), then the default queues, then the others by name. */
 export function listQueues(store: Pick<Store, 'db'>, userId: string, now = Date.now()): QueueDto[] {
-  pruneAgedQueueMembers(store, now);
+  const stale = new Set(pruneAgedQueueMembers(store, now));
   const rows = store.db
     .prepare(
       `SELECT q.id, q.tenant_id, q.name, q.description, q.condition, q.range, q.is_default, q.sort_order,
@@ -372,7 +376,9 @@ export function listQueues(store: Pick<Store, 'db'>, userId: string, now = Date.
     if (a.is_default && a.sort_order !== b.sort_order) return a.sort_order - b.sort_order;
     return a.name.localeCompare(b.name, 'en', { sensitivity: 'base' });
   });
-  return rows.map((row) => toQueueDto(toStoredQueue(row), row));
+  return rows.map((row) =>
+    toQueueDto(toStoredQueue(row), stale.has(row.id) ? { ...row, state: 'pending' } : row),
+  );
 }
 
 function toQueueDto(
@@ -409,7 +415,7 @@ export function indexedQueueCount(
   queueId: string,
   now = Date.now(),
 ): number | null {
-  pruneAgedQueueMembers(store, now, queueId);
+  if (pruneAgedQueueMembers(store, now, queueId).length > 0) return null;
   const row = indexRow(store.db, queueId);
   return row?.state === 'ready' ? row.member_count : null;
 }
