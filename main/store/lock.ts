@@ -102,3 +102,23 @@ export function immediateTransaction<T>(db: Database.Database, fn: () => T): T {
     if (!entered && db.open) restore();
   }
 }
+
+/**
+ * Runs `fn` in a write transaction only if the lock is free at once; returns false, having done
+ * nothing, when another connection holds it (upkeep that can wait for the next tick must not
+ * stall its thread behind an import).
+ */
+export function tryImmediateTransaction(db: Database.Database, fn: () => void): boolean {
+  const s = busyStatementsFor(db);
+  const busyTimeout = s.read.get() as number;
+  s.none.get();
+  try {
+    db.transaction(fn).immediate();
+    return true;
+  } catch (err) {
+    if (isBusy(err)) return false;
+    throw err;
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeout}`);
+  }
+}
