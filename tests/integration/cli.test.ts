@@ -249,6 +249,30 @@ describe('watchfloor never writes over a database (issue 11)', () => {
   }
 });
 
+describe('watchfloor from another folder', () => {
+  it('import reads and parses in its worker thread whatever the current folder', () => {
+    const alerts = path.join(dir, 'elsewhere.ndjson');
+    fs.writeFileSync(
+      alerts,
+      JSON.stringify({
+        source: 's',
+        sourceRef: 'elsewhere-1',
+        title: 't',
+        timestamp: '2026-05-01T10:00:00Z',
+      }) + '\n',
+    );
+    const r = spawnSync(NODE, [BIN, '--db', 'elsewhere.db', 'import', alerts], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ imported: 1, failed: 0 });
+    expect(caseCount(path.join(dir, 'elsewhere.db'))).toBe(1);
+  });
+});
+
 describe('watchfloor --help', () => {
   it('says which commands create a missing store (and its folder) and which never do', () => {
     const help = watchfloor('--help');
