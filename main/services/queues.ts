@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { isReadConnection, type Store } from '../store/open';
 import { readRowidsInBackground } from './case-positions';
 import { writeTransaction, type Writer } from '../store/write';
+import { immediateTransaction } from '../store/lock';
 import {
   compileConditionToSql,
   defaultQueueCondition,
@@ -339,12 +340,12 @@ export function pruneAgedQueueMembers(
     `UPDATE queue_index SET member_count = member_count - ?, range_from = ?
      WHERE queue_id = ? AND state = 'ready'`,
   );
-  db.transaction(() => {
+  immediateTransaction(db, () => {
     for (const { id, from } of due) {
       const removed = remove.run(id, from).changes;
       adjust.run(removed, from, id);
     }
-  })();
+  });
   return [];
 }
 
@@ -795,10 +796,10 @@ export function* reindexSteps(
     if (state !== 'ok') return { status: state, name: queue.name };
     const upTo = clearUpTo.get(queueId, clearBelow) as number | undefined;
     if (upTo === undefined) {
-      db.transaction(() => clearBefore.run(queueId, clearBelow))();
+      immediateTransaction(db, () => clearBefore.run(queueId, clearBelow));
       break;
     }
-    db.transaction(() => clearRange.run(queueId, upTo))();
+    immediateTransaction(db, () => clearRange.run(queueId, upTo));
     yield { fraction: 0, message: `Clearing the old index of ${queue.name}` };
   }
   const inRange = to === null ? 'created_at >= ?' : 'created_at >= ? AND created_at <= ?';
@@ -830,18 +831,18 @@ export function* reindexSteps(
       const state = current();
       if (state !== 'ok') return { status: state, name: queue.name };
       const chunk = JSON.stringify(Array.from(rowids.subarray(at, at + chunkSize)));
-      db.transaction(() => insertListed.run(queueId, chunk, ...membership.params))();
+      immediateTransaction(db, () => insertListed.run(queueId, chunk, ...membership.params));
       const written = Math.min(rowids.length, at + chunkSize);
       yield {
         fraction: Math.min(0.99, written / Math.max(1, rowids.length)),
         message: `${written.toLocaleString('en')} of ${rowids.length.toLocaleString('en')} members written`,
       };
     }
-    return db.transaction((): ReindexOutcome => {
+    return immediateTransaction(db, (): ReindexOutcome => {
       const state = current();
       if (state !== 'ok') return { status: state, name: queue.name };
       return markReady(db, queueId, queue.name, from);
-    })();
+    });
   }
 
   const clearChunkKeys = db.prepare(
@@ -881,10 +882,10 @@ export function* reindexSteps(
     const upper = chunkEnd.get(...rangeParams, ...lowerKey) as
       { createdAt: number; id: string } | undefined;
     if (!upper) break;
-    db.transaction(() => {
+    immediateTransaction(db, () => {
       clearChunkKeys.run(queueId, ...lowerKey, upper.createdAt, upper.id);
       insertBounded.run(queueId, ...lowerKey, upper.createdAt, upper.id, ...membership.params);
-    })();
+    });
     lowerKey = [upper.createdAt, upper.id];
     done += chunkSize;
     yield {
@@ -892,7 +893,7 @@ export function* reindexSteps(
       message: `${done.toLocaleString('en')} of ${total.toLocaleString('en')} cases checked`,
     };
   }
-  return db.transaction((): ReindexOutcome => {
+  return immediateTransaction(db, (): ReindexOutcome => {
     const state = current();
     if (state !== 'ok') return { status: state, name: queue.name };
     // The last, partial chunk (and any member past the last case), in the same transaction as
@@ -900,7 +901,7 @@ export function* reindexSteps(
     clearRestKeys.run(queueId, ...lowerKey);
     insertRest.run(queueId, ...lowerKey, ...membership.params);
     return markReady(db, queueId, queue.name, from);
-  })();
+  });
 }
 
 /** Counts a re-indexed queue's members and marks its index ready (inside the last step). */
@@ -1008,9 +1009,9 @@ export function indexPendingQueuesNow(store: Pick<Store, 'db'>): void {
 /** Marks every queue for re-indexing (after bulk loads that bypass refreshQueueMembership). */
 export function markAllQueuesPending(store: Pick<Store, 'db'>): string[] {
   const ids = loadQueues(store.db).map((q) => q.id);
-  store.db.transaction(() => {
+  immediateTransaction(store.db, () => {
     for (const id of ids) markPending(store.db, id);
-  })();
+  });
   return ids;
 }
 
