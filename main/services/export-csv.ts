@@ -237,13 +237,12 @@ export function checkExportTarget(target: string, storeFile: string, overwrite: 
   const realStore = realPathOf(storeFile);
   const existing = statOrNull(target);
   for (const suffix of ['', ...SQLITE_COMPANIONS]) {
-    const companion = statOrNull(storeFile + suffix);
+    // SQLite keeps the companions beside the real file when the store's path is a symlink.
+    const companions = [storeFile + suffix, realStore + suffix].map(statOrNull);
     const same =
       realTarget === realStore + suffix ||
       (existing !== null &&
-        companion !== null &&
-        existing.dev === companion.dev &&
-        existing.ino === companion.ino);
+        companions.some((c) => c !== null && c.dev === existing.dev && c.ino === existing.ino));
     if (same) {
       refuse(
         suffix === ''

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
 import * as schema from './schema';
-import { BUSY_TIMEOUT_MS, immediateTransaction } from './lock';
+import { BUSY_TIMEOUT_MS, immediateTransaction, WriteLockTimeoutError } from './lock';
 
 export type Orm = BetterSQLite3Database<typeof schema>;
 
@@ -24,7 +24,12 @@ export interface Store {
 }
 
 export type StoreOpenErrorCode =
-  'STORE_MISSING' | 'STORE_CORRUPT' | 'STORE_FOREIGN' | 'STORE_NEWER' | 'STORE_UNWRITABLE';
+  | 'STORE_MISSING'
+  | 'STORE_CORRUPT'
+  | 'STORE_FOREIGN'
+  | 'STORE_NEWER'
+  | 'STORE_UNWRITABLE'
+  | 'STORE_BUSY';
 
 export class StoreOpenError extends Error {
   constructor(
@@ -284,6 +289,7 @@ function migrateStore(
       if (!found.marked) db.pragma(`application_id = ${WATCHFLOOR_APPLICATION_ID}`);
     });
   } catch (err) {
+    if (err instanceof WriteLockTimeoutError) throw err;
     throw new StoreOpenError(`cannot migrate ${file}: ${(err as Error).message}`, 'STORE_CORRUPT');
   }
 }
@@ -307,10 +313,10 @@ function describeOpenFailure(err: unknown, file: string): StoreOpenError {
   if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM' || code === 'SQLITE_CANTOPEN') {
     return new StoreOpenError(`cannot open ${file}: ${message}`, 'STORE_UNWRITABLE');
   }
-  if (code.startsWith('SQLITE_BUSY')) {
+  if (code.startsWith('SQLITE_BUSY') || err instanceof WriteLockTimeoutError) {
     return new StoreOpenError(
       `cannot open ${file}: another process holds it locked (${message})`,
-      'STORE_UNWRITABLE',
+      'STORE_BUSY',
     );
   }
   return new StoreOpenError(

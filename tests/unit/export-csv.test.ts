@@ -9,7 +9,12 @@ import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter, type Router } from '../../main/ipc/router';
 import { loadDemoData } from '../../main/services/demo';
 import { listCases } from '../../main/services/cases';
-import { exportFilePath, planCsvExport, writeCasesCsv } from '../../main/services/export-csv';
+import {
+  checkExportTarget,
+  exportFilePath,
+  planCsvExport,
+  writeCasesCsv,
+} from '../../main/services/export-csv';
 import { DAY_MS, markAllQueuesPending, reindexQueueNow } from '../../main/services/queues';
 import { openWorkspace, type Workspace } from '../../main/services/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
@@ -294,6 +299,15 @@ describe('CSV export never writes over a database (issue 11)', () => {
     expect(fs.readdirSync(path.dirname(ws.store.file)).filter((n) => n.endsWith('.part'))).toEqual(
       [],
     );
+  });
+
+  it('refuses the companions beside the real file of a store opened through a symlink', () => {
+    const alias = path.join(dir, 'alias.db');
+    fs.symlinkSync(ws.store.file, alias);
+    for (const suffix of ['', '-wal', '-shm', '-journal']) {
+      const err = thrown(() => checkExportTarget(`${ws.store.file}${suffix}`, alias, true));
+      expect(err.message).toMatch(/Watchfloor store this command has open/);
+    }
   });
 
   it('refuses any other SQLite database, even with overwrite', () => {
