@@ -1,4 +1,5 @@
 import type { Store } from '../store/open';
+import { immediateTransaction } from '../store/lock';
 import { writeTransaction } from '../store/write';
 import type { NormalizedAlert } from '../../shared/domain/alert-format';
 import {
@@ -127,7 +128,7 @@ export function recordCaseFilterHits(store: Store, hits: Map<string, number>): v
   const stmt = store.db.prepare(
     'UPDATE case_filters SET suppressed_count = suppressed_count + ? WHERE id = ?',
   );
-  store.db.transaction(() => {
+  immediateTransaction(store.db, () => {
     for (const [id, n] of hits) stmt.run(n, id);
-  })();
+  });
 }

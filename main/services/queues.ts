@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { Store } from '../store/open';
+import { isReadConnection, type Store } from '../store/open';
 import { readRowidsInBackground } from './case-positions';
 import { writeTransaction, type Writer } from '../store/write';
+import { immediateTransaction } from '../store/lock';
 import {
   compileConditionToSql,
   defaultQueueCondition,
@@ -313,12 +314,14 @@ function markPending(db: Database.Database, queueId: string): void {
 /**
  * Drops members that a relative range has left behind (cases created before now − days), so
  * the index and its counts match the range at `now`. Writes only when a case actually aged out.
+ * A read connection (the CLI's read commands) never writes: it returns the queues whose index
+ * still holds aged members, which their readers then treat as not indexed.
  */
 export function pruneAgedQueueMembers(
   store: Pick<Store, 'db'>,
   now: number = Date.now(),
   onlyQueueId?: string,
-): void {
+): string[] {
   const db = store.db;
   const probe = db.prepare(
     'SELECT 1 FROM queue_members WHERE queue_id = ? AND case_created_at < ? LIMIT 1',
@@ -330,18 +333,20 @@ export function pruneAgedQueueMembers(
     const { from } = rangeBounds(q.range, now);
     if (probe.get(q.id, from)) due.push({ id: q.id, from });
   }
-  if (due.length === 0) return;
+  if (due.length === 0) return [];
+  if (isReadConnection(db)) return due.map((d) => d.id);
   const remove = db.prepare('DELETE FROM queue_members WHERE queue_id = ? AND case_created_at < ?');
   const adjust = db.prepare(
     `UPDATE queue_index SET member_count = member_count - ?, range_from = ?
      WHERE queue_id = ? AND state = 'ready'`,
   );
-  db.transaction(() => {
+  immediateTransaction(db, () => {
     for (const { id, from } of due) {
       const removed = remove.run(id, from).changes;
       adjust.run(removed, from, id);
     }
-  })();
+  });
+  return [];
 }
 
 interface ListedQueueRow extends QueueDbRow {
@@ -353,7 +358,7 @@ interface ListedQueueRow extends QueueDbRow {
 
 /** Pinned queues first (in pin order), then the default queues, then the others by name. */
 export function listQueues(store: Pick<Store, 'db'>, userId: string, now = Date.now()): QueueDto[] {
-  pruneAgedQueueMembers(store, now);
+  const stale = new Set(pruneAgedQueueMembers(store, now));
   const rows = store.db
     .prepare(
       `SELECT q.id, q.tenant_id, q.name, q.description, q.condition, q.range, q.is_default, q.sort_order,
@@ -372,7 +377,9 @@ export function listQueues(store: Pick<Store, 'db'>, userId: string, now = Date.
     if (a.is_default && a.sort_order !== b.sort_order) return a.sort_order - b.sort_order;
     return a.name.localeCompare(b.name, 'en', { sensitivity: 'base' });
   });
-  return rows.map((row) => toQueueDto(toStoredQueue(row), row));
+  return rows.map((row) =>
+    toQueueDto(toStoredQueue(row), stale.has(row.id) ? { ...row, state: 'pending' } : row),
+  );
 }
 
 function toQueueDto(
@@ -409,7 +416,7 @@ export function indexedQueueCount(
   queueId: string,
   now = Date.now(),
 ): number | null {
-  pruneAgedQueueMembers(store, now, queueId);
+  if (pruneAgedQueueMembers(store, now, queueId).length > 0) return null;
   const row = indexRow(store.db, queueId);
   return row?.state === 'ready' ? row.member_count : null;
 }
@@ -789,10 +796,10 @@ export function* reindexSteps(
     if (state !== 'ok') return { status: state, name: queue.name };
     const upTo = clearUpTo.get(queueId, clearBelow) as number | undefined;
     if (upTo === undefined) {
-      db.transaction(() => clearBefore.run(queueId, clearBelow))();
+      immediateTransaction(db, () => clearBefore.run(queueId, clearBelow));
       break;
     }
-    db.transaction(() => clearRange.run(queueId, upTo))();
+    immediateTransaction(db, () => clearRange.run(queueId, upTo));
     yield { fraction: 0, message: `Clearing the old index of ${queue.name}` };
   }
   const inRange = to === null ? 'created_at >= ?' : 'created_at >= ? AND created_at <= ?';
@@ -824,18 +831,18 @@ export function* reindexSteps(
       const state = current();
       if (state !== 'ok') return { status: state, name: queue.name };
       const chunk = JSON.stringify(Array.from(rowids.subarray(at, at + chunkSize)));
-      db.transaction(() => insertListed.run(queueId, chunk, ...membership.params))();
+      immediateTransaction(db, () => insertListed.run(queueId, chunk, ...membership.params));
       const written = Math.min(rowids.length, at + chunkSize);
       yield {
         fraction: Math.min(0.99, written / Math.max(1, rowids.length)),
         message: `${written.toLocaleString('en')} of ${rowids.length.toLocaleString('en')} members written`,
       };
     }
-    return db.transaction((): ReindexOutcome => {
+    return immediateTransaction(db, (): ReindexOutcome => {
       const state = current();
       if (state !== 'ok') return { status: state, name: queue.name };
       return markReady(db, queueId, queue.name, from);
-    })();
+    });
   }
 
   const clearChunkKeys = db.prepare(
@@ -875,10 +882,10 @@ export function* reindexSteps(
     const upper = chunkEnd.get(...rangeParams, ...lowerKey) as
       { createdAt: number; id: string } | undefined;
     if (!upper) break;
-    db.transaction(() => {
+    immediateTransaction(db, () => {
       clearChunkKeys.run(queueId, ...lowerKey, upper.createdAt, upper.id);
       insertBounded.run(queueId, ...lowerKey, upper.createdAt, upper.id, ...membership.params);
-    })();
+    });
     lowerKey = [upper.createdAt, upper.id];
     done += chunkSize;
     yield {
@@ -886,7 +893,7 @@ export function* reindexSteps(
       message: `${done.toLocaleString('en')} of ${total.toLocaleString('en')} cases checked`,
     };
   }
-  return db.transaction((): ReindexOutcome => {
+  return immediateTransaction(db, (): ReindexOutcome => {
     const state = current();
     if (state !== 'ok') return { status: state, name: queue.name };
     // The last, partial chunk (and any member past the last case), in the same transaction as
@@ -894,7 +901,7 @@ export function* reindexSteps(
     clearRestKeys.run(queueId, ...lowerKey);
     insertRest.run(queueId, ...lowerKey, ...membership.params);
     return markReady(db, queueId, queue.name, from);
-  })();
+  });
 }
 
 /** Counts a re-indexed queue's members and marks its index ready (inside the last step). */
@@ -1002,9 +1009,9 @@ export function indexPendingQueuesNow(store: Pick<Store, 'db'>): void {
 /** Marks every queue for re-indexing (after bulk loads that bypass refreshQueueMembership). */
 export function markAllQueuesPending(store: Pick<Store, 'db'>): string[] {
   const ids = loadQueues(store.db).map((q) => q.id);
-  store.db.transaction(() => {
+  immediateTransaction(store.db, () => {
     for (const id of ids) markPending(store.db, id);
-  })();
+  });
   return ids;
 }
 

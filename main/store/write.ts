@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Store } from './open';
+import { immediateTransaction } from './lock';
+
+export { setWriteLockWaitListener, WriteLockTimeoutError } from './lock';
 
 /**
  * The one write path (rule 5): every change to the store goes through `writeTransaction`, and
@@ -142,8 +145,11 @@ function createWriter(db: Database.Database, actor: string, now: number): Writer
 export interface WriteTransactionOptions {
   /** the transaction's time, recorded on rows and activity (default: now) */
   now?: number;
-  /** BEGIN IMMEDIATE: take the write lock before `fn` reads anything */
-  immediate?: boolean;
+  /**
+   * Every write transaction takes the write lock before `fn` reads anything (BEGIN IMMEDIATE,
+   * waiting its turn: main/store/lock.ts); callers that say so explicitly may keep saying it.
+   */
+  immediate?: true;
 }
 
 /**
@@ -158,20 +164,24 @@ function indexQueuedCases(s: WriteStatements): void {
   s.searchDone.run();
 }
 
-/** Runs `fn` in one SQLite transaction with a writer that records activity and outbox entries. */
+/**
+ * Runs `fn` in one SQLite transaction with a writer that records activity and outbox entries.
+ * The transaction holds the write lock from its start (BEGIN IMMEDIATE): while another process
+ * writes, it waits for its turn instead of failing with "database is locked" (issue 11).
+ */
 export function writeTransaction<T>(
   store: Pick<Store, 'db'>,
   actor: string,
   fn: (w: Writer) => T,
   nowOrOptions: number | WriteTransactionOptions = {},
 ): T {
-  const options = typeof nowOrOptions === 'number' ? { now: nowOrOptions } : nowOrOptions;
+  const options: WriteTransactionOptions =
+    typeof nowOrOptions === 'number' ? { now: nowOrOptions } : nowOrOptions;
   const writer = createWriter(store.db, actor, options.now ?? Date.now());
   const s = statementsFor(store.db);
-  const tx = store.db.transaction(() => {
+  return immediateTransaction(store.db, () => {
     const result = fn(writer);
     indexQueuedCases(s);
     return result;
   });
-  return options.immediate ? tx.immediate() : tx();
 }
