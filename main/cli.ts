@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { openWorkspace, type Workspace } from './app/workspace';
 import { defaultStorePath, sourceImportWorker, sourceMigrationsFolder } from './store/paths';
 import { StoreOpenError } from './store/open';
+import { setWriteLockWaitListener, WriteLockTimeoutError } from './store/write';
 import { defaultDemoEnd, loadDemoData } from './features/demo/demo';
 import { generateDemoCases } from '../shared/domain/demo';
 import { listCases } from './features/cases/cases';
@@ -30,7 +31,6 @@ import {
   checkQueueDraft,
   findQueueByIdOrName,
   getQueueDto,
-  indexPendingQueuesNow,
   listQueues,
   markAllQueuesPending,
   parseQueueDraft,
@@ -40,6 +40,7 @@ import {
   type StoredQueue,
 } from './features/queues/queues';
 import { planCsvExport, writeCasesCsv } from './features/cases/export-csv';
+import { compileCaseView, countCaseView } from './features/cases/case-view';
 import { formatLuceneError } from '../shared/domain/lucene';
 import { parseDateValue } from '../shared/domain/conditions';
 import { CASE_SORT_FIELDS, type CaseSortField, type SortDirection } from '../shared/domain/types';
@@ -87,9 +88,29 @@ function seedArg(value: string): number {
   return Number(value);
 }
 
-function withWorkspace<T>(program: Command, create: boolean, fn: (ws: Workspace) => T): T {
-  const db = (program.opts<{ db?: string }>().db ?? defaultStorePath()) as string;
-  const ws = openWorkspace(db, { create, migrationsFolder: sourceMigrationsFolder() });
+/**
+ * How a command opens the store: 'read' never writes (nor creates, nor waits for a writer);
+ * 'write' opens an existing store; 'create' also makes a missing one and its folder. (`true` and
+ * `false` are the older spellings of 'create' and 'write'.)
+ */
+type StoreAccess = 'read' | 'write' | 'create' | boolean;
+
+function openForCommand(program: Command, access: StoreAccess): Workspace {
+  const db = program.opts<{ db?: string }>().db ?? defaultStorePath();
+  const mode = access === 'read' ? 'read' : 'write';
+  return openWorkspace(db, {
+    mode,
+    create: access === 'create' || access === true,
+    migrationsFolder: sourceMigrationsFolder(),
+    onUpgrade: (pending) =>
+      process.stderr.write(
+        `watchfloor: upgrading the store at ${path.resolve(db)} to this version (${pending} migration${pending === 1 ? '' : 's'})\n`,
+      ),
+  });
+}
+
+function withWorkspace<T>(program: Command, access: StoreAccess, fn: (ws: Workspace) => T): T {
+  const ws = openForCommand(program, access);
   try {
     return fn(ws);
   } finally {
@@ -99,11 +120,10 @@ function withWorkspace<T>(program: Command, create: boolean, fn: (ws: Workspace)
 
 async function withWorkspaceAsync<T>(
   program: Command,
-  create: boolean,
+  access: StoreAccess,
   fn: (ws: Workspace) => Promise<T>,
 ): Promise<T> {
-  const db = (program.opts<{ db?: string }>().db ?? defaultStorePath()) as string;
-  const ws = openWorkspace(db, { create, migrationsFolder: sourceMigrationsFolder() });
+  const ws = openForCommand(program, access);
   try {
     return await fn(ws);
   } finally {
@@ -235,6 +255,16 @@ interface QueueOptions {
   tenant?: string;
 }
 
+const STORE_HELP = `
+The store:
+  import, demo, settings set and case-filters add create a missing store (and its folder) when
+  they need one. Read commands (cases, alerts, queues list, export, settings get, case-filters
+  list) never create or change a store; a store of an older version is upgraded first.
+  Only Watchfloor stores are opened: any other file, SQLite database or not, is refused and
+  left untouched. A command that writes while another process writes (an import, the app)
+  waits for its turn and says so ("waiting for another import…"); reads never wait.
+`;
+
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
   const program = new Command();
   program
@@ -242,6 +272,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .description('Watchfloor command line: the local store without the window')
     .version(APP_VERSION)
     .option('--db <file>', `store file (default ${defaultStorePath()})`)
+    .addHelpText('after', STORE_HELP)
     .showHelpAfterError('(run watchfloor --help for the commands)')
     .configureOutput({ writeOut: out, writeErr: err })
     .exitOverride();
@@ -314,9 +345,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         const order = opts.sort
           ? parseSortOption(opts.sort)
           : { sort: 'updatedAt' as const, direction: 'desc' as const };
-        withWorkspace(program, false, (ws) => {
+        // A queue whose index is pending is evaluated by the view itself (reads never write).
+        withWorkspace(program, 'read', (ws) => {
           const queueId = opts.queue ? queueByName(ws, opts.queue).id : undefined;
-          if (queueId) indexPendingQueuesNow(ws.store);
           const { rows } = serviceCall(
             () =>
               listCases(ws.store, {
@@ -361,12 +392,12 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option('--json', 'print a JSON array (the only output format)')
     .action((opts: { json?: boolean }) => {
       if (!opts.json) throw new CliError('queues list: add --json (the only output format)');
-      withWorkspace(program, false, (ws) => {
-        indexPendingQueuesNow(ws.store);
+      withWorkspace(program, 'read', (ws) => {
+        // A pending index is not built here (reads never write): such a queue is counted directly.
         const list = listQueues(ws.store, ws.user.id).map((q) => ({
           id: q.id,
           name: q.name,
-          count: q.count,
+          count: q.count ?? countCaseView(ws.store, compileCaseView(ws.store, { queueId: q.id })),
           isDefault: q.isDefault,
           pinned: q.pinned,
         }));
@@ -459,6 +490,10 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
       `comma-separated columns (default ${DEFAULT_CASE_COLUMNS.join(',')})`,
     )
     .option('--bom', 'start with a UTF-8 byte order mark (for Excel)')
+    .option(
+      '--force',
+      'replace the file if it exists (never a Watchfloor store, its -wal/-shm, or any SQLite database)',
+    )
     .action(
       (opts: {
         csv: string;
@@ -467,25 +502,30 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         sort?: string;
         columns?: string;
         bom?: boolean;
+        force?: boolean;
       }) => {
         const columns = opts.columns ? parseColumnsOption(opts.columns) : [...DEFAULT_CASE_COLUMNS];
         const order = opts.sort
           ? parseSortOption(opts.sort)
           : { sort: 'updatedAt' as const, direction: 'desc' as const };
         const file = path.resolve(opts.csv);
-        withWorkspace(program, false, (ws) => {
+        withWorkspace(program, 'read', (ws) => {
           const queueId = opts.queue ? queueByName(ws, opts.queue).id : undefined;
-          if (queueId) indexPendingQueuesNow(ws.store);
           const { plan, matching } = serviceCall(
             () =>
               planCsvExport(
                 ws.store,
-                { view: { queueId, query: opts.query, ...order }, columns, bom: opts.bom ?? false },
+                {
+                  view: { queueId, query: opts.query, ...order },
+                  columns,
+                  bom: opts.bom ?? false,
+                  overwrite: opts.force ?? false,
+                },
                 file,
               ),
             opts.query,
           );
-          const { rows, bytes } = writeCasesCsv(ws.store.db, plan);
+          const { rows, bytes } = serviceCall(() => writeCasesCsv(ws.store.db, plan));
           out(JSON.stringify({ file, rows, bytes, matching, truncated: matching > rows }) + '\n');
         });
       },
@@ -555,7 +595,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           2,
         );
       }
-      withWorkspace(program, false, (ws) => {
+      withWorkspace(program, 'read', (ws) => {
         const rows = listAlerts(ws.store, {
           status: opts.status as AlertStatus | undefined,
           limit: opts.limit,
@@ -583,7 +623,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           2,
         );
       }
-      withWorkspace(program, false, (ws) => {
+      withWorkspace(program, 'read', (ws) => {
         const all = getCorrelationSettings(ws.store);
         const field = key.slice('correlation.'.length) as keyof typeof all;
         out(JSON.stringify(all[field]) + '\n');
@@ -639,7 +679,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
   filters
     .command('list')
     .action(() =>
-      withWorkspace(program, false, (ws) =>
+      withWorkspace(program, 'read', (ws) =>
         out(JSON.stringify(listCaseFilters(ws.store), null, 2) + '\n'),
       ),
     );
@@ -657,6 +697,19 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         out(JSON.stringify({ removed: id }) + '\n');
       }),
     );
+  for (const [name, sub] of [
+    ['import', undefined],
+    ['demo', undefined],
+    ['settings', 'set'],
+    ['case-filters', 'add'],
+  ] as const) {
+    let command = program.commands.find((c) => c.name() === name);
+    if (sub) command = command?.commands.find((c) => c.name() === sub);
+    command?.addHelpText(
+      'after',
+      '\nCreates the store (and its folder) when it is missing; waits while another process writes to it.',
+    );
+  }
   registerOutboxCommands(
     program,
     out,
@@ -670,6 +723,14 @@ export async function runCli(argv: string[]): Promise<number> {
     (s) => process.stdout.write(s),
     (s) => process.stderr.write(s),
   );
+  let toldWaiting = false;
+  setWriteLockWaitListener(() => {
+    if (toldWaiting) return;
+    toldWaiting = true;
+    process.stderr.write(
+      'watchfloor: waiting for another import… (another process is writing to the store)\n',
+    );
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -678,12 +739,19 @@ export async function runCli(argv: string[]): Promise<number> {
       // commander has already printed its message (help and version exit 0)
       return e.exitCode;
     }
-    if (e instanceof CliError || e instanceof OutboxCliError || e instanceof StoreOpenError) {
+    if (
+      e instanceof CliError ||
+      e instanceof OutboxCliError ||
+      e instanceof StoreOpenError ||
+      e instanceof WriteLockTimeoutError
+    ) {
       process.stderr.write(`watchfloor: ${e.message}\n`);
-      return e instanceof StoreOpenError ? 1 : e.exitCode;
+      return e instanceof CliError || e instanceof OutboxCliError ? e.exitCode : 1;
     }
     process.stderr.write(`watchfloor: ${(e as Error).message}\n`);
     return 1;
+  } finally {
+    setWriteLockWaitListener(null);
   }
 }
 

@@ -104,7 +104,7 @@ export function registerOutboxCommands(
       const store = openStore(dbFile, {
         create: false,
         migrationsFolder: sourceMigrationsFolder(),
-        readonly: true,
+        mode: 'read',
       });
       try {
         const result = await exportOutbox(store.db, target, Number(opts.since));

@@ -1,4 +1,5 @@
 import type { Store } from './open';
+import { tryImmediateTransaction } from './lock';
 
 /**
  * Store upkeep for a long-running app (Electron or browser mode), kept out of the commit path so
@@ -20,11 +21,13 @@ export function startStoreMaintenance(
   const merge = db.prepare("INSERT INTO cases_fts (cases_fts, rank) VALUES ('merge', ?)");
   const tick = (): void => {
     if (!db.open) return;
+    // Never waits for the write lock (this is the app's main thread): while another connection
+    // writes, the merge waits for the next tick; a PASSIVE checkpoint never waits either.
+    tryImmediateTransaction(db, () => merge.run(options.mergePages ?? 64));
     try {
-      merge.run(options.mergePages ?? 64);
       db.pragma('wal_checkpoint(PASSIVE)');
     } catch (err) {
-      // Busy (another connection writing) is fine: the next tick tries again.
+      // Busy (another connection checkpointing) is fine: the next tick tries again.
       if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
     }
   };

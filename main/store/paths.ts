@@ -30,6 +30,7 @@ export function sourceMigrationsFolder(): string {
 export function sourceImportWorker(): { path: string; execArgv: string[] } {
   return {
     path: fileURLToPath(new URL('../jobs/import-worker.ts', import.meta.url)),
-    execArgv: ['--import', 'tsx'],
+    // tsx as resolved from here, so that a CLI run from any folder finds it.
+    execArgv: ['--import', import.meta.resolve('tsx')],
   };
 }

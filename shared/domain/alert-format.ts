@@ -106,6 +106,8 @@ export function isReservedTenantName(name: string): boolean {
 }
 
 const SEVERITY_WORDS = ['low', 'medium', 'high', 'critical'] as const;
+/** Severity of a Watchfloor-format alert that gives none (README: "Watchfloor alert format v1"). */
+export const DEFAULT_ALERT_SEVERITY = 'medium';
 const SEVERITY_MESSAGE = 'is not a number 0-100 or one of low, medium, high, critical';
 
 const nonEmptyText = z.string().trim().min(1, { error: 'must not be empty' });
@@ -121,18 +123,20 @@ export const watchfloorAlertSchema = z.object({
   timestamp: z
     .string()
     .refine((text) => parseIso8601(text) !== null, { error: 'is not an ISO 8601 date' }),
-  severity: z.union(
-    [
-      z.number().min(0, SEVERITY_MESSAGE).max(100, SEVERITY_MESSAGE),
-      z
-        .string()
-        .refine(
-          (word) => (SEVERITY_WORDS as readonly string[]).includes(word.trim().toLowerCase()),
-          SEVERITY_MESSAGE,
-        ),
-    ],
-    { error: SEVERITY_MESSAGE },
-  ),
+  severity: z
+    .union(
+      [
+        z.number().min(0, SEVERITY_MESSAGE).max(100, SEVERITY_MESSAGE),
+        z
+          .string()
+          .refine(
+            (word) => (SEVERITY_WORDS as readonly string[]).includes(word.trim().toLowerCase()),
+            SEVERITY_MESSAGE,
+          ),
+      ],
+      { error: SEVERITY_MESSAGE },
+    )
+    .default(DEFAULT_ALERT_SEVERITY),
   tactic: z
     .string()
     .regex(ATTACK_TACTIC_ID_PATTERN, { error: 'is not an ATT&CK tactic id like TA0002' })

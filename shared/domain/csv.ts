@@ -4,7 +4,11 @@
  *
  * Formula injection (TBL-7, OWASP "CSV Injection"): a text cell starting with `=`, `+`, `-`, `@`,
  * tab or CR would be run as a formula by Excel, LibreOffice or Sheets, so it is prefixed with a
- * single quote `'` inside the field (`=1+1` → `'=1+1`). The quote shows in the cell, which is the
+ * single quote `'` inside the field (`=1+1` → `'=1+1`). Spreadsheets also skip leading blanks and
+ * read full-width and other compatibility forms as the ASCII sign (`＝1+1`, ` =1+1`, `\u200B=1`
+ * are formulas too), so a cell is neutralised when its first character that is not blank (Unicode
+ * White_Space, format characters such as zero-width space and BOM, control characters) is a
+ * trigger after compatibility folding (NFKC). The quote shows in the cell, which is the
  * accepted cost: the value stays readable and is never executed. Values of type number are
  * written as numbers and never prefixed (`-5` stays `-5`): they come from numeric columns and a
  * spreadsheet reads them as numbers, not formulas. The same text "-5" in a string column is
@@ -17,12 +21,29 @@ export const CSV_LINE_BREAK = '\r\n';
 
 export type CsvValue = string | number | boolean | Date | null | undefined;
 
-const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r']);
+const FORMULA_SIGNS = new Set(['=', '+', '-', '@']);
+const BLANK = /^[\p{White_Space}\p{Cf}\p{Cc}]$/u;
 const NEEDS_QUOTES = /[",\r\n]/;
+
+/** Whether a spreadsheet would evaluate this text as a formula (see the file comment). */
+export function startsLikeFormula(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (first === 0x09 || first === 0x0d) return true; // OWASP: a leading tab or CR
+  // Fast path: printable ASCII decides at once.
+  if (first > 0x20 && first < 0x7f) return FORMULA_SIGNS.has(text[0] as string);
+  for (const char of text) {
+    // NFKC may fold one character into several (U+FE66 → "="), or into blanks and marks.
+    for (const folded of char.normalize('NFKC')) {
+      if (BLANK.test(folded)) continue;
+      return FORMULA_SIGNS.has(folded);
+    }
+  }
+  return false;
+}
 
 /** Prefixes text that a spreadsheet would evaluate as a formula. */
 export function neutraliseFormula(text: string): string {
-  return text.length > 0 && FORMULA_TRIGGERS.has(text[0] as string) ? `'${text}` : text;
+  return startsLikeFormula(text) ? `'${text}` : text;
 }
 
 /**

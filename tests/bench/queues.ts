@@ -45,7 +45,10 @@ import {
 } from '../../main/features/cases/case-view';
 import { planCsvExport, startCsvExportJob } from '../../main/features/cases/export-csv';
 import { forgetPageAnchors } from '../../main/features/cases/cases';
-import { casePositionsSettled, forgetCasePositions } from '../../main/features/cases/case-positions';
+import {
+  casePositionsSettled,
+  forgetCasePositions,
+} from '../../main/features/cases/case-positions';
 import { percentiles, type Percentiles } from './case-page';
 import { buildCaseStore } from './case-store';
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filesBeside, FOREIGN_DATABASES, sha256 } from '../helpers/store-fixtures';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // The project's own Node 22 (the system node may be older; bin/watchfloor.mjs refuses those).
@@ -167,5 +168,118 @@ describe('watchfloor CLI', () => {
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as { alerts: number }).alerts).toBe(200);
     expect(caseCount(db)).toBeGreaterThan(demoCases);
+  });
+});
+
+describe('watchfloor never writes over a database (issue 11)', () => {
+  let store: string;
+  beforeAll(() => {
+    store = path.join(dir, 'guarded.db');
+    const r = watchfloor('--db', store, 'demo', '--alerts', '200', '--seed', '5');
+    expect(r.status).toBe(0);
+  });
+
+  it('export cases --csv refuses the open store itself, its -wal and -shm, links to it, and other databases', () => {
+    const before = sha256(store);
+    const symlink = path.join(dir, 'store-link.csv');
+    fs.symlinkSync(store, symlink);
+    const other = path.join(dir, 'other-app.sqlite');
+    const otherDb = new Database(other);
+    otherDb.exec('CREATE TABLE notes (body TEXT)');
+    otherDb.close();
+    const otherBefore = sha256(other);
+    for (const target of [store, `${store}-wal`, `${store}-shm`, symlink, other]) {
+      for (const force of [[], ['--force']]) {
+        const r = watchfloor('--db', store, 'export', 'cases', '--csv', target, ...force);
+        expect(r.status, `${target} ${force.join(' ')}`).not.toBe(0);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toMatch(/Watchfloor store|SQLite database/);
+      }
+    }
+    expect(sha256(store)).toBe(before);
+    expect(sha256(other)).toBe(otherBefore);
+    expect(filesBeside(store)).toEqual(['guarded.db']);
+    expect(caseCount(store)).toBeGreaterThan(0);
+  });
+
+  it('export cases --csv refuses an existing file without --force, and replaces it with it', () => {
+    const target = path.join(dir, 'cases.csv');
+    fs.writeFileSync(target, 'my own notes\n');
+    const refused = watchfloor('--db', store, 'export', 'cases', '--csv', target);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/already exists.*--force/);
+    expect(fs.readFileSync(target, 'utf8')).toBe('my own notes\n');
+    const forced = watchfloor('--db', store, 'export', 'cases', '--csv', target, '--force');
+    expect(forced.stderr).toBe('');
+    expect(forced.status).toBe(0);
+    expect(fs.readFileSync(target, 'utf8')).toMatch(/^Tenant,Case ID,/);
+  });
+
+  for (const [i, [name, write]] of Object.entries(FOREIGN_DATABASES).entries()) {
+    it(`cases --json and import refuse ${name} and leave it byte-identical`, () => {
+      const file = path.join(dir, `foreign-${i}.db`);
+      write(file);
+      const before = sha256(file);
+      for (const args of [
+        ['cases', '--json'],
+        ['settings', 'get', 'correlation.timeoutMinutes'],
+      ]) {
+        const r = watchfloor('--db', file, ...args);
+        expect(r.status, args.join(' ')).not.toBe(0);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toMatch(/not a Watchfloor store/);
+      }
+      const alerts = path.join(dir, 'one-alert.ndjson');
+      fs.writeFileSync(
+        alerts,
+        JSON.stringify({
+          source: 's',
+          sourceRef: '1',
+          title: 't',
+          timestamp: '2026-05-01T10:00:00Z',
+          severity: 'low',
+        }) + '\n',
+      );
+      const imported = watchfloor('--db', file, 'import', alerts);
+      expect(imported.status).not.toBe(0);
+      expect(imported.stderr).toMatch(/not a Watchfloor store/);
+      expect(sha256(file)).toBe(before);
+      expect(filesBeside(file)).toEqual([path.basename(file)]);
+    });
+  }
+});
+
+describe('watchfloor from another folder', () => {
+  it('import reads and parses in its worker thread whatever the current folder', () => {
+    const alerts = path.join(dir, 'elsewhere.ndjson');
+    fs.writeFileSync(
+      alerts,
+      JSON.stringify({
+        source: 's',
+        sourceRef: 'elsewhere-1',
+        title: 't',
+        timestamp: '2026-05-01T10:00:00Z',
+      }) + '\n',
+    );
+    const r = spawnSync(NODE, [BIN, '--db', 'elsewhere.db', 'import', alerts], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ imported: 1, failed: 0 });
+    expect(caseCount(path.join(dir, 'elsewhere.db'))).toBe(1);
+  });
+});
+
+describe('watchfloor --help', () => {
+  it('says which commands create a missing store (and its folder) and which never do', () => {
+    const help = watchfloor('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/create a missing store \(and its folder\)/);
+    expect(help.stdout).toMatch(/Read commands .*never create/s);
+    const importHelp = watchfloor('import', '--help');
+    expect(importHelp.stdout).toMatch(/creates the store \(and its folder\) when it is missing/i);
   });
 });

@@ -104,6 +104,41 @@ describe('csvCell', () => {
     expect(neutraliseFormula('')).toBe('');
   });
 
+  it('neutralises full-width and compatibility forms of the triggers (NFKC)', () => {
+    for (const text of [
+      '\uFF1D1+1',
+      '\uFF0B1',
+      '\uFF0D2',
+      '\uFF20SUM(A1)',
+      '\uFE66cmd',
+      '\u207A1',
+    ]) {
+      expect(csvCell(text)).toBe(`'${text}`);
+    }
+  });
+
+  it('neutralises a trigger behind leading blanks: spaces, LF, NBSP, zero-width, BOM', () => {
+    for (const lead of [
+      ' ',
+      '  ',
+      '\n',
+      '\u00A0',
+      '\u200B',
+      '\uFEFF',
+      '\u3000',
+      '\u2060',
+      ' \u200B\n',
+    ]) {
+      const text = `${lead}=1+1`;
+      expect(neutraliseFormula(text)).toBe(`'${text}`);
+    }
+    expect(neutraliseFormula(' \uFF1DSUM(A1)')).toBe("' \uFF1DSUM(A1)");
+    // Blanks before ordinary text are left alone, and so are triggers further in.
+    expect(neutraliseFormula('  indented')).toBe('  indented');
+    expect(neutraliseFormula('\u00A0a=1')).toBe('\u00A0a=1');
+    expect(neutraliseFormula('\u200B')).toBe('\u200B');
+  });
+
   it('keeps numbers numeric, even negative ones, but not numeric-looking text', () => {
     expect(csvCell(-5)).toBe('-5');
     expect(csvCell(-0.25)).toBe('-0.25');
@@ -175,8 +210,73 @@ describe('csvRow and csvDocument', () => {
       record.forEach((field, c) => {
         const value = original[c] as string;
         // Either the value itself, or the value behind the neutralising quote.
-        expect(field).toBe(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+        expect(field).toBe(spreadsheetRunsAsFormula(value) ? `'${value}` : value);
       });
     });
+  });
+});
+
+/**
+ * What a spreadsheet program does with a cell's text (the model the property below checks
+ * against): a text starting with tab or CR, or whose first non-blank character — after Unicode
+ * compatibility folding, so full-width and small forms count — is = + - or @, is a formula.
+ */
+function spreadsheetRunsAsFormula(cell: string): boolean {
+  if (cell.startsWith('\t') || cell.startsWith('\r')) return true;
+  const shown = cell.normalize('NFKC').replace(/^[\p{White_Space}\p{Cf}\p{Cc}]+/u, '');
+  return /^[=+\-@]/.test(shown);
+}
+
+describe('formula neutralisation (property)', () => {
+  const blanks = [
+    ' ',
+    '\n',
+    '\r',
+    '\t',
+    '\u00A0',
+    '\u2002',
+    '\u3000',
+    '\u200B',
+    '\u200D',
+    '\u2060',
+    '\uFEFF',
+    '\u180E',
+    '\u202F',
+  ];
+  const triggers = [
+    '=',
+    '+',
+    '-',
+    '@',
+    '\uFF1D',
+    '\uFF0B',
+    '\uFF0D',
+    '\uFF20',
+    '\uFE62',
+    '\uFE63',
+    '\uFE66',
+    '\u207A',
+    '\u207B',
+    '\u208A',
+    '\u208C',
+  ];
+  const others = ['a', '1', 'Z', ',', '"', "'", 'é', '💥', '\uFF21', '\u2212', '(', '.'];
+
+  it('no written cell is a formula to a spreadsheet, and harmless text is written unchanged', () => {
+    const random = new SeededRandom(20_11);
+    for (let n = 0; n < 20_000; n++) {
+      const parts: string[] = [];
+      for (let i = random.int(0, 3); i > 0; i--) parts.push(random.pick(blanks));
+      if (random.next() < 0.6) parts.push(random.pick(triggers));
+      for (let i = random.int(0, 4); i > 0; i--) {
+        parts.push(
+          random.pick(random.next() < 0.3 ? triggers : random.next() < 0.5 ? blanks : others),
+        );
+      }
+      const value = parts.join('');
+      const [[field]] = readCsv(csvRow([value])) as [[string]];
+      expect(spreadsheetRunsAsFormula(field), JSON.stringify(value)).toBe(false);
+      expect(field).toBe(spreadsheetRunsAsFormula(value) ? `'${value}` : value);
+    }
   });
 });

@@ -1,13 +1,20 @@
 import { webHandlerEnvironment } from '../helpers/handler-env';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../main/ipc/handlers';
 import { createRouter, type Router } from '../../main/ipc/router';
 import { loadDemoData } from '../../main/features/demo/demo';
 import { listCases } from '../../main/features/cases/cases';
-import { exportFilePath, planCsvExport, writeCasesCsv } from '../../main/features/cases/export-csv';
+import {
+  checkExportTarget,
+  exportFilePath,
+  planCsvExport,
+  writeCasesCsv,
+} from '../../main/features/cases/export-csv';
 import { DAY_MS, markAllQueuesPending, reindexQueueNow } from '../../main/features/queues/queues';
 import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../main/store/paths';
@@ -251,5 +258,86 @@ describe('CSV export of the current view (TBL-7)', () => {
     expect(path.basename(exportFilePath(path.join(dir, 'x', 'store.db'), when))).toBe(
       'cases-20261123-090507-2.csv',
     );
+  });
+});
+
+const sha256 = (file: string) =>
+  crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** The error `fn` throws (fails the test when it throws nothing). */
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error, nothing was thrown');
+}
+
+describe('CSV export never writes over a database (issue 11)', () => {
+  const exportTo = (file: string, overwrite = false) => {
+    const { plan } = planCsvExport(ws.store, { view: {}, columns: ['number'], overwrite }, file);
+    return writeCasesCsv(ws.store.db, plan);
+  };
+  const storeFiles = () => [ws.store.file, `${ws.store.file}-wal`, `${ws.store.file}-shm`];
+
+  it('refuses the open store, its -wal and -shm, by path, symlink and hard link, even with overwrite', () => {
+    const before = storeFiles().map((f) => (fs.existsSync(f) ? sha256(f) : null));
+    const link = path.join(dir, 'link-to-store.csv');
+    fs.symlinkSync(ws.store.file, link);
+    const hard = path.join(dir, 'hard-link-to-store.csv');
+    fs.linkSync(ws.store.file, hard);
+    const dotted = path.join(path.dirname(ws.store.file), '.', path.basename(ws.store.file));
+    for (const target of [...storeFiles(), link, hard, dotted]) {
+      for (const overwrite of [false, true]) {
+        const err = thrown(() => exportTo(target, overwrite));
+        expect(err.message, target).toMatch(/Watchfloor store|SQLite database/);
+        expect(err.message).toContain(target);
+      }
+    }
+    expect(storeFiles().map((f) => (fs.existsSync(f) ? sha256(f) : null))).toEqual(before);
+    expect(fs.readdirSync(path.dirname(ws.store.file)).filter((n) => n.endsWith('.part'))).toEqual(
+      [],
+    );
+  });
+
+  it('refuses the companions beside the real file of a store opened through a symlink', () => {
+    const alias = path.join(dir, 'alias.db');
+    fs.symlinkSync(ws.store.file, alias);
+    for (const suffix of ['', '-wal', '-shm', '-journal']) {
+      const err = thrown(() => checkExportTarget(`${ws.store.file}${suffix}`, alias, true));
+      expect(err.message).toMatch(/Watchfloor store this command has open/);
+    }
+  });
+
+  it('refuses any other SQLite database, even with overwrite', () => {
+    const other = path.join(dir, 'other-app.sqlite');
+    const db = new Database(other);
+    db.exec('CREATE TABLE notes (body TEXT)');
+    db.close();
+    const before = sha256(other);
+    const err = thrown(() => exportTo(other, true));
+    expect(err.message).toMatch(/is an SQLite database/);
+    expect(sha256(other)).toBe(before);
+  });
+
+  it('refuses an existing file unless asked to overwrite it', () => {
+    const notes = path.join(dir, 'notes.csv');
+    fs.writeFileSync(notes, 'keep me\n');
+    const err = thrown(() => exportTo(notes));
+    expect(err.message).toMatch(/already exists/);
+    expect(fs.readFileSync(notes, 'utf8')).toBe('keep me\n');
+    const written = exportTo(notes, true);
+    expect(written.rows).toBeGreaterThan(0);
+    expect(fs.readFileSync(notes, 'utf8')).toMatch(/^Case ID\r\n/);
+  });
+
+  it('never truncates a file that sits where the partial file would go', () => {
+    const target = path.join(dir, 'fresh.csv');
+    const squatter = `${target}.part`;
+    fs.writeFileSync(squatter, 'not mine\n');
+    exportTo(target);
+    expect(fs.readFileSync(squatter, 'utf8')).toBe('not mine\n');
+    expect(fs.readFileSync(target, 'utf8')).toMatch(/^Case ID\r\n/);
   });
 });

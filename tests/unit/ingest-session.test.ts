@@ -7,7 +7,11 @@ import { openWorkspace, type Workspace } from '../../main/app/workspace';
 import { openStore, type Store } from '../../main/store/open';
 import { sourceImportWorker, sourceMigrationsFolder } from '../../main/store/paths';
 import { writeTransaction } from '../../main/store/write';
-import { ingestAlerts, IngestSession, type IngestOptions } from '../../main/features/correlation/ingest';
+import {
+  ingestAlerts,
+  IngestSession,
+  type IngestOptions,
+} from '../../main/features/correlation/ingest';
 import { getCorrelationSettings } from '../../main/features/correlation/correlation-settings';
 import {
   fileSource,

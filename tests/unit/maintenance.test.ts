@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStore, type Store } from '../../main/store/open';
 import { sourceMigrationsFolder } from '../../main/store/paths';
@@ -74,5 +75,25 @@ describe('store maintenance (checkpoints and search merges off the commit path)'
     ).toBe(30);
     stop();
     vi.advanceTimersByTime(5000); // stopped: no tick on a closed store later
+  });
+});
+
+describe('store maintenance never waits for another writer (issue 11)', () => {
+  it('skips its search merge while another connection holds the write lock', () => {
+    vi.useFakeTimers();
+    const store = newStore();
+    // A tick that waited for the lock would wait out the busy timeout: the holder is this thread.
+    store.db.pragma('busy_timeout = 70000'); // longer than the test's timeout
+    const stop = startStoreMaintenance(store, { intervalMs: 1000 });
+    const other = new Database(store.file);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      expect(() => vi.advanceTimersByTime(1000)).not.toThrow();
+      other.exec('COMMIT');
+      expect(() => vi.advanceTimersByTime(1000)).not.toThrow();
+    } finally {
+      other.close();
+      stop();
+    }
   });
 });

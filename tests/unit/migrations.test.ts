@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, StoreOpenError, type Store } from '../../main/store/open';
+import {
+  openStore,
+  StoreOpenError,
+  WATCHFLOOR_APPLICATION_ID,
+  type Store,
+} from '../../main/store/open';
 import { sourceMigrationsFolder } from '../../main/store/paths';
 import { writeTransaction } from '../../main/store/write';
 import { ingestAlerts } from '../../main/features/correlation/ingest';
@@ -234,6 +239,26 @@ function caseEntities(store: Store, caseId: string): { kind: string; value: stri
 function upgrade(file: string): Store {
   return track(openStore(file, { create: false, migrationsFolder }));
 }
+
+describe('a read of a store from an older version (issue 11)', () => {
+  it('upgrades it first (it is ours), then reads on a connection that cannot write', () => {
+    const file = writeOldStore();
+    let notice = 0;
+    const store = track(
+      openStore(file, {
+        create: false,
+        migrationsFolder,
+        mode: 'read',
+        onUpgrade: (n) => (notice = n),
+      }),
+    );
+    expect(notice).toBe(journal.entries.length - (OLD_LAST_IDX + 1));
+    expect(count(store, '__drizzle_migrations')).toBe(journal.entries.length);
+    expect(store.db.pragma('application_id', { simple: true })).toBe(WATCHFLOOR_APPLICATION_ID);
+    expect(store.mode).toBe('read');
+    expect(() => store.db.prepare('DELETE FROM tenants').run()).toThrow(/readonly/);
+  });
+});
 
 describe('migrations 0006-0011 on a store from before them', () => {
   it('move alert entity rows into alerts.entities as JSON, in entity-row id order', () => {

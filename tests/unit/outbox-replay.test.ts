@@ -13,8 +13,17 @@ import {
 } from '../../main/features/alerts/triage';
 import { runBulkUpdateNow } from '../../main/features/cases/bulk-update';
 import { removeQueue, saveQueue, setQueuePinned } from '../../main/features/queues/queues';
-import { setCorrelationSetting, getCorrelationSettings } from '../../main/features/correlation/correlation-settings';
-import { addCaseFilter, caseFilterPredicate, listCaseFilters, removeCaseFilter, recordCaseFilterHits } from '../../main/features/correlation/case-filters';
+import {
+  setCorrelationSetting,
+  getCorrelationSettings,
+} from '../../main/features/correlation/correlation-settings';
+import {
+  addCaseFilter,
+  caseFilterPredicate,
+  listCaseFilters,
+  removeCaseFilter,
+  recordCaseFilterHits,
+} from '../../main/features/correlation/case-filters';
 import { writeSetting } from '../../main/features/settings/settings';
 import { exportOutbox } from '../../main/store/mutations/outbox-file';
 import { applyOutboxFile } from '../../main/cli/outbox';
@@ -110,7 +119,10 @@ function step(ws: Workspace, r: SeededRandom, n: number): void {
       }
       case 4: {
         const alerts = ids(ws, 'SELECT id FROM alerts ORDER BY id');
-        const cases = ws.store.db.prepare('SELECT number FROM cases ORDER BY number').pluck().all() as number[];
+        const cases = ws.store.db
+          .prepare('SELECT number FROM cases ORDER BY number')
+          .pluck()
+          .all() as number[];
         if (alerts.length && cases.length)
           mergeAlertsIntoCase(ws.store, actor, [r.pick(alerts)], r.pick(cases), true);
         break;
@@ -118,7 +130,13 @@ function step(ws: Workspace, r: SeededRandom, n: number): void {
       case 5: {
         const cases = ids(ws, 'SELECT id FROM cases ORDER BY id');
         if (!cases.length) break;
-        const status = r.pick(['New', 'In Progress', 'Escalated', 'Resolved', 'Cancelled'] as CaseStatus[]);
+        const status = r.pick([
+          'New',
+          'In Progress',
+          'Escalated',
+          'Resolved',
+          'Cancelled',
+        ] as CaseStatus[]);
         const closing = status === 'Resolved' || status === 'Cancelled';
         runBulkUpdateNow(
           ws.store,
@@ -136,7 +154,12 @@ function step(ws: Workspace, r: SeededRandom, n: number): void {
         const cases = ids(ws, 'SELECT id FROM cases ORDER BY id');
         const users = ids(ws, 'SELECT id FROM users ORDER BY id');
         if (cases.length)
-          runBulkUpdateNow(ws.store, actor, { ids: [r.pick(cases)] }, { assignee: r.int(0, 2) ? r.pick(users) : null });
+          runBulkUpdateNow(
+            ws.store,
+            actor,
+            { ids: [r.pick(cases)] },
+            { assignee: r.int(0, 2) ? r.pick(users) : null },
+          );
         break;
       }
       case 7: {
@@ -162,12 +185,28 @@ function step(ws: Workspace, r: SeededRandom, n: number): void {
         break;
       }
       case 9:
-        if (r.int(0, 1)) setCorrelationSetting(ws.store, actor, ws.user.tenantId, 'correlation.timeoutMinutes', r.int(30, 600));
-        else writeSetting(ws.store, actor, ws.user.id, 'ui.preferences', { theme: r.pick(['dark', 'light']) }, ws.user.tenantId);
+        if (r.int(0, 1))
+          setCorrelationSetting(
+            ws.store,
+            actor,
+            ws.user.tenantId,
+            'correlation.timeoutMinutes',
+            r.int(30, 600),
+          );
+        else
+          writeSetting(
+            ws.store,
+            actor,
+            ws.user.id,
+            'ui.preferences',
+            { theme: r.pick(['dark', 'light']) },
+            ws.user.tenantId,
+          );
         break;
       case 10: {
         const filters = listCaseFilters(ws.store);
-        if (filters.length && r.int(0, 1)) removeCaseFilter(ws.store, actor, ws.user.tenantId, r.pick(filters).id);
+        if (filters.length && r.int(0, 1))
+          removeCaseFilter(ws.store, actor, ws.user.tenantId, r.pick(filters).id);
         else
           addCaseFilter(ws.store, actor, ws.user.tenantId, `Filter ${n}`, {
             type: 'group',
@@ -179,7 +218,12 @@ function step(ws: Workspace, r: SeededRandom, n: number): void {
       default: {
         const cases = ids(ws, 'SELECT id FROM cases ORDER BY id');
         if (cases.length)
-          runBulkUpdateNow(ws.store, actor, { ids: [r.pick(cases)] }, { addTags: [`t${r.int(0, 3)}`] });
+          runBulkUpdateNow(
+            ws.store,
+            actor,
+            { ids: [r.pick(cases)] },
+            { addTags: [`t${r.int(0, 3)}`] },
+          );
       }
     }
   } catch (e) {
@@ -195,7 +239,11 @@ const SYNCED_TABLES = [
 ];
 
 function dump(store: Store, table: string): unknown[] {
-  return store.db.prepare(`SELECT * FROM ${table}`).all().map((r) => JSON.stringify(r)).sort();
+  return store.db
+    .prepare(`SELECT * FROM ${table}`)
+    .all()
+    .map((r) => JSON.stringify(r))
+    .sort();
 }
 
 function derived(store: Store) {

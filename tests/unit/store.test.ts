@@ -1,11 +1,18 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, StoreOpenError, type Store } from '../../main/store/open';
+import {
+  openStore,
+  StoreOpenError,
+  WATCHFLOOR_APPLICATION_ID,
+  type Store,
+} from '../../main/store/open';
 import { sourceMigrationsFolder } from '../../main/store/paths';
-import { writeTransaction } from '../../main/store/write';
+import { setWriteLockWaitListener, writeTransaction } from '../../main/store/write';
+import { filesBeside, FOREIGN_DATABASES, sha256 } from '../helpers/store-fixtures';
 
 const migrationsFolder = sourceMigrationsFolder();
 const PAGE = 4096;
@@ -216,7 +223,7 @@ describe('openStore', () => {
     other.close();
     const before = fs.readFileSync(file);
     const err = openError(() => openStore(file, { create: true, migrationsFolder }));
-    expect(err.code).toBe('STORE_CORRUPT');
+    expect(err.code).toBe('STORE_FOREIGN');
     expect(err.message).toMatch(/not a Watchfloor store/);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
@@ -409,5 +416,143 @@ describe('case search index (cases_fts, queued by triggers, indexed per write tr
     expect(() =>
       store.db.prepare("INSERT INTO cases_fts(cases_fts) VALUES ('integrity-check')").run(),
     ).not.toThrow();
+  });
+});
+
+describe('what counts as a Watchfloor store (issue 11)', () => {
+  const modes = [
+    { mode: 'read', create: false },
+    { mode: 'write', create: false },
+    { mode: 'write', create: true },
+  ] as const;
+
+  it('marks a new store with PRAGMA application_id', () => {
+    const store = newStore();
+    expect(store.db.pragma('application_id', { simple: true })).toBe(WATCHFLOOR_APPLICATION_ID);
+  });
+
+  for (const [name, write] of Object.entries(FOREIGN_DATABASES)) {
+    it(`refuses ${name}, in every mode, and leaves it byte-identical`, () => {
+      const file = path.join(dir, 'foreign.db');
+      write(file);
+      const before = sha256(file);
+      expect(filesBeside(file)).toEqual(['foreign.db']);
+      for (const options of modes) {
+        const err = openError(() => openStore(file, { ...options, migrationsFolder }));
+        expect(err.code, options.mode).toBe('STORE_FOREIGN');
+        expect(err.message).toMatch(/not a Watchfloor store/);
+        expect(err.message).toContain(file);
+        expect(sha256(file)).toBe(before);
+        expect(filesBeside(file)).toEqual(['foreign.db']);
+      }
+    });
+  }
+
+  it('recognises a store of an earlier version (no mark) by its schema; marks it on the next write open', () => {
+    const first = newStore();
+    insertTenant(first, 't1', 'Tenant one');
+    first.close();
+    const raw = new Database(first.file);
+    raw.pragma('application_id = 0'); // what every store written before the mark looks like
+    raw.close();
+
+    const read = openStore(first.file, { create: false, migrationsFolder, mode: 'read' });
+    open.push(read);
+    expect(count(read, 'tenants')).toBe(1);
+    expect(read.db.pragma('application_id', { simple: true })).toBe(0);
+    read.close();
+
+    const write = openStore(first.file, { create: false, migrationsFolder });
+    open.push(write);
+    expect(write.db.pragma('application_id', { simple: true })).toBe(WATCHFLOOR_APPLICATION_ID);
+  });
+
+  it('refuses a store written by a newer version (a migration it does not know)', () => {
+    const first = newStore();
+    first.db
+      .prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)')
+      .run('f'.repeat(64), 4_102_444_800_000);
+    first.close();
+    const before = sha256(first.file);
+    for (const options of modes) {
+      const err = openError(() => openStore(first.file, { ...options, migrationsFolder }));
+      expect(err.code).toBe('STORE_NEWER');
+      expect(err.message).toMatch(/newer version of Watchfloor/);
+    }
+    expect(sha256(first.file)).toBe(before);
+  });
+
+  it('opens for reading without writing: writes are refused and no -wal or -shm is left', () => {
+    const first = newStore();
+    insertTenant(first, 't1', 'Tenant one');
+    first.close();
+    expect(filesBeside(first.file)).toEqual(['w.db']);
+    const read = openStore(first.file, { create: false, migrationsFolder, mode: 'read' });
+    open.push(read);
+    expect(count(read, 'tenants')).toBe(1);
+    expect(() => read.db.prepare('DELETE FROM tenants').run()).toThrow(/readonly|read-only/);
+    read.close();
+    expect(filesBeside(first.file)).toEqual(['w.db']);
+    expect(count(openStore(first.file, { create: false, migrationsFolder }), 'tenants')).toBe(1);
+  });
+
+  it('a read never creates a store, nor its folder', () => {
+    const file = path.join(dir, 'nested', 'missing.db');
+    expect(
+      openError(() => openStore(file, { create: true, migrationsFolder, mode: 'read' })).code,
+    ).toBe('STORE_MISSING');
+    expect(fs.existsSync(path.dirname(file))).toBe(false);
+  });
+});
+
+/** Runs tests/helpers/hold-write-lock.mjs; resolves once it holds the lock. */
+function holdWriteLock(file: string, ms: number): Promise<{ released: Promise<number | null> }> {
+  const child = spawn(
+    process.execPath,
+    [path.join(import.meta.dirname, '..', 'helpers', 'hold-write-lock.mjs'), file, String(ms)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const released = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (text: string) => {
+      if (text.includes('locked')) resolve({ released });
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`lock holder exited (${code}) before locking`)));
+  });
+}
+
+describe('write transactions take the lock first and wait their turn (issue 11)', () => {
+  afterEach(() => setWriteLockWaitListener(null));
+
+  it('hold the write lock from the start (BEGIN IMMEDIATE), whatever the callback reads first', () => {
+    const store = newStore();
+    const other = new Database(store.file, { timeout: 0 });
+    try {
+      writeTransaction(store, 'test', () => {
+        expect(() => other.exec('BEGIN IMMEDIATE')).toThrow(/database is locked/);
+      });
+      other.exec('BEGIN IMMEDIATE'); // free again after the commit
+      other.exec('COMMIT');
+    } finally {
+      other.close();
+    }
+  });
+
+  it('wait for another process holding the lock for seconds, say so once, then write', async () => {
+    const store = newStore();
+    insertTenant(store, 't1', 'Tenant one');
+    let notices = 0;
+    setWriteLockWaitListener(() => notices++);
+    const holder = await holdWriteLock(store.file, 3_500);
+    // Reads first, then writes: the shape of `settings set`, which failed at once before.
+    writeTransaction(store, 'test', (w) => {
+      const n = (w.read.prepare('SELECT count(*) AS n FROM tenants').get() as { n: number }).n;
+      w.insert('tenant', { id: 't2', name: `T${n}`, createdAt: 1 });
+    });
+    expect(await holder.released).toBe(0);
+    expect(count(store, 'tenants')).toBe(2);
+    expect(notices).toBe(1);
   });
 });

@@ -96,10 +96,7 @@ describe('the write path (rule 5)', () => {
   });
 
   it('lists every table of the schema as synced, derived or local', () => {
-    const db = fs.readFileSync(
-      path.join(ROOT, 'main/store/migrations/meta/_journal.json'),
-      'utf8',
-    );
+    const db = fs.readFileSync(path.join(ROOT, 'main/store/migrations/meta/_journal.json'), 'utf8');
     expect(db.length).toBeGreaterThan(0);
     const snapshots = fs
       .readdirSync(path.join(ROOT, 'main/store/migrations/meta'))

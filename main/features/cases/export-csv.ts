@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -22,14 +23,17 @@ import {
 } from './case-view';
 import type { JobRunner } from '../../jobs/runner';
 import { workerBeside, type WorkerScript } from '../../jobs/worker-script';
+import { ServiceError } from '../../service-error';
 
 /**
  * CSV export of the case table's view (TBL-7): the view's queue, filters, search and sort, the
  * chosen columns with the table's header labels, at most 100,000 rows. The query is compiled
  * (and refused if invalid) in main; the rows are read and written by a worker thread on its own
  * read-only connection, streamed to `<store dir>/exports/cases-YYYYMMDD-HHMMSS.csv` in ~1 MB
- * writes (never the whole file in memory), first as `.part` and renamed when complete. RFC 4180
- * and formula neutralisation come from shared/domain/csv.ts.
+ * writes (never the whole file in memory), first as a new `.part` file and renamed when complete.
+ * RFC 4180 and formula neutralisation come from shared/domain/csv.ts. An export never replaces
+ * the store, its -wal/-shm, or any SQLite database, and replaces another existing file only when
+ * asked to (`checkExportTarget`).
  *
  * Cells: dates as ISO 8601 UTC; tags joined with ", "; numbers as numbers; Case ID is the
  * case number the table shows.
@@ -65,6 +69,9 @@ export const csvExportPlanSchema = z.object({
   kinds: z.array(z.enum(['text', 'number', 'date', 'tags'])),
   bom: z.boolean(),
   file: z.string(),
+  /** the open store, which the export must never write over */
+  storeFile: z.string(),
+  overwrite: z.boolean(),
 });
 export type CsvExportPlan = z.infer<typeof csvExportPlanSchema>;
 
@@ -74,14 +81,17 @@ export interface CsvExportRequest {
   bom?: boolean;
   /** at most this many rows (default and ceiling 100,000) */
   limit?: number;
+  /** replace an existing file that is not a database (the CLI's --force) */
+  overwrite?: boolean;
 }
 
 /** Compiles the export in main: an invalid view is refused here, before any file exists. */
 export function planCsvExport(
-  store: Pick<Store, 'db'>,
+  store: Pick<Store, 'db' | 'file'>,
   request: CsvExportRequest,
   file: string,
 ): { plan: CsvExportPlan; matching: number } {
+  checkExportTarget(file, store.file, request.overwrite ?? false);
   const columns = [...new Set(request.columns)];
   if (columns.length === 0) throw new Error('an export needs at least one column');
   const limit = Math.min(request.limit ?? MAX_CSV_EXPORT_ROWS, MAX_CSV_EXPORT_ROWS);
@@ -111,6 +121,8 @@ export function planCsvExport(
       kinds: columns.map((c) => COLUMN_SQL[c].kind),
       bom: request.bom ?? false,
       file,
+      storeFile: store.file,
+      overwrite: request.overwrite ?? false,
     },
     matching,
   };
@@ -119,17 +131,18 @@ export function planCsvExport(
 const FLUSH_BYTES = 1 << 20;
 
 /**
- * Streams the plan's rows to its file (via `<file>.part`, renamed at the end). Used by the
- * worker and, in-process, by the CLI.
+ * Streams the plan's rows to its file (via a new `<file>.<random>.part`, renamed at the end, so
+ * no existing file is ever truncated). Used by the worker and, in-process, by the CLI.
  */
 export function writeCasesCsv(
   db: Database.Database,
   plan: CsvExportPlan,
   onProgress?: (rows: number) => void,
 ): { rows: number; bytes: number } {
+  checkExportTarget(plan.file, plan.storeFile, plan.overwrite);
   fs.mkdirSync(path.dirname(plan.file), { recursive: true });
-  const partial = `${plan.file}.part`;
-  const fd = fs.openSync(partial, 'w');
+  const partial = `${plan.file}.${crypto.randomBytes(4).toString('hex')}.part`;
+  const fd = fs.openSync(partial, 'wx');
   let rows = 0;
   let bytes = 0;
   try {
@@ -147,13 +160,114 @@ export function writeCasesCsv(
     }
     flush();
     fs.closeSync(fd);
+    // Again just before the rename: the target may have appeared while the rows were written.
+    checkExportTarget(plan.file, plan.storeFile, plan.overwrite);
   } catch (err) {
-    fs.closeSync(fd);
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed
+    }
     fs.rmSync(partial, { force: true });
     throw err;
   }
   fs.renameSync(partial, plan.file);
   return { rows, bytes };
+}
+
+/** What SQLite keeps beside a database file. */
+const SQLITE_COMPANIONS = ['-wal', '-shm', '-journal'] as const;
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** The magic numbers a WAL file starts with (big- or little-endian checksums). */
+const WAL_MAGIC = [0x377f0682, 0x377f0683];
+
+function headOf(file: string): Buffer {
+  const head = Buffer.alloc(16);
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(file, 'r');
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n);
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}
+
+const isSqliteDatabase = (file: string) => headOf(file).equals(SQLITE_HEADER);
+
+function isWalFile(file: string): boolean {
+  const head = headOf(file);
+  return head.length >= 4 && WAL_MAGIC.includes(head.readUInt32BE(0));
+}
+
+/** The real path of a file, or of its folder joined with its name when it does not exist. */
+function realPathOf(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    try {
+      return path.join(fs.realpathSync(path.dirname(file)), path.basename(file));
+    } catch {
+      return path.resolve(file);
+    }
+  }
+}
+
+function statOrNull(file: string): fs.Stats | null {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses an export target that would destroy data (issue 11), before anything is written:
+ * the open store or its -wal, -shm or -journal — by path, by real path and by device and inode,
+ * so symlinks and hard links to them count — any other SQLite database, WAL file or companion
+ * of one, a folder, and, unless `overwrite`, any existing file.
+ */
+export function checkExportTarget(target: string, storeFile: string, overwrite: boolean): void {
+  const refuse = (why: string) => {
+    throw new ServiceError('FORBIDDEN', `cannot export to ${target}: ${why}; nothing was written`);
+  };
+  const realTarget = realPathOf(target);
+  const realStore = realPathOf(storeFile);
+  const existing = statOrNull(target);
+  for (const suffix of ['', ...SQLITE_COMPANIONS]) {
+    // SQLite keeps the companions beside the real file when the store's path is a symlink.
+    const companions = [storeFile + suffix, realStore + suffix].map(statOrNull);
+    const same =
+      realTarget === realStore + suffix ||
+      (existing !== null &&
+        companions.some((c) => c !== null && c.dev === existing.dev && c.ino === existing.ino));
+    if (same) {
+      refuse(
+        suffix === ''
+          ? `it is the Watchfloor store this command has open (${storeFile})`
+          : `it is the ${suffix} file of the Watchfloor store this command has open (${storeFile})`,
+      );
+    }
+  }
+  for (const suffix of SQLITE_COMPANIONS) {
+    if (realTarget.endsWith(suffix) && isSqliteDatabase(realTarget.slice(0, -suffix.length))) {
+      refuse(
+        `it is the ${suffix} file of the SQLite database ${realTarget.slice(0, -suffix.length)}`,
+      );
+    }
+  }
+  if (existing === null) return;
+  if (existing.isDirectory()) refuse('it is a folder');
+  if (isSqliteDatabase(target)) refuse('it is an SQLite database, which an export never replaces');
+  if (isWalFile(target)) refuse('it is the write-ahead log of an SQLite database');
+  if (!overwrite) {
+    throw new ServiceError(
+      'CONFLICT',
+      `cannot export to ${target}: the file already exists; add --force to replace it`,
+    );
+  }
 }
 
 function headerOf(column: string): string {

@@ -186,7 +186,7 @@ interface ListedQueueRow extends QueueDbRow {
 
 /** Pinned queues first (in pin order), then the default queues, then the others by name. */
 export function listQueues(store: Pick<Store, 'db'>, userId: string, now = Date.now()): QueueDto[] {
-  pruneAgedQueueMembers(store, now);
+  const stale = new Set(pruneAgedQueueMembers(store, now));
   const rows = store.db
     .prepare(
       `SELECT q.id, q.tenant_id, q.name, q.description, q.condition, q.range, q.is_default, q.sort_order,
@@ -205,7 +205,9 @@ export function listQueues(store: Pick<Store, 'db'>, userId: string, now = Date.
     if (a.is_default && a.sort_order !== b.sort_order) return a.sort_order - b.sort_order;
     return a.name.localeCompare(b.name, 'en', { sensitivity: 'base' });
   });
-  return rows.map((row) => toQueueDto(toStoredQueue(row), row));
+  return rows.map((row) =>
+    toQueueDto(toStoredQueue(row), stale.has(row.id) ? { ...row, state: 'pending' } : row),
+  );
 }
 
 function toQueueDto(

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { rebuildCaseSearch } from './case-search';
+import { immediateTransaction } from '../lock';
 import { rebuildCaseEntitiesOf } from './case-entities';
 import { markAllQueuesPending, reindexQueueNow } from './queue-membership';
 
@@ -63,7 +64,7 @@ export const LOCAL_TABLES: readonly DerivedTable[] = [
  */
 export function rebuildDerivedTables(store: { readonly db: Database.Database }): void {
   const db = store.db;
-  db.transaction(() => {
+  immediateTransaction(db, () => {
     const caseIds = db.prepare('SELECT id FROM cases').pluck().all() as string[];
     for (const id of caseIds) rebuildCaseEntitiesOf(db, id);
     // open_case_entities follows case_entities by triggers; rebuild it outright as 0017 did
@@ -75,6 +76,6 @@ export function rebuildDerivedTables(store: { readonly db: Database.Database }):
        WHERE c.status IN ('New', 'In Progress', 'Escalated') AND c.last_alert_at IS NOT NULL`,
     ).run();
     rebuildCaseSearch(db);
-  })();
+  });
   for (const id of markAllQueuesPending(store)) reindexQueueNow(store, id);
 }

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { MutationWriter } from '../mutations/writer';
+import { isReadConnection } from '../open';
+import { immediateTransaction } from '../lock';
 import {
   compileConditionToSql,
   type ConditionNode,
@@ -183,14 +185,15 @@ export function markQueuePending(db: Database.Database, queueId: string): void {
 /**
  * Drops members that a relative range has left behind (cases created before now − days), so
  * the index and its counts match the range at `now`. Writes only when a case actually aged out.
+ * A read connection (the CLI's read commands) never writes: it returns the queues whose index
+ * still holds aged members, which their readers then treat as not indexed.
  */
 export function pruneAgedQueueMembers(
   store: { readonly db: Database.Database },
   now: number = Date.now(),
   onlyQueueId?: string,
-): void {
+): string[] {
   const db = store.db;
-  if (db.readonly) return; // a read-only connection reads the index as it is
   const probe = db.prepare(
     'SELECT 1 FROM queue_members WHERE queue_id = ? AND case_created_at < ? LIMIT 1',
   );
@@ -201,18 +204,20 @@ export function pruneAgedQueueMembers(
     const { from } = rangeBounds(q.range, now);
     if (probe.get(q.id, from)) due.push({ id: q.id, from });
   }
-  if (due.length === 0) return;
+  if (due.length === 0) return [];
+  if (isReadConnection(db)) return due.map((d) => d.id);
   const remove = db.prepare('DELETE FROM queue_members WHERE queue_id = ? AND case_created_at < ?');
   const adjust = db.prepare(
     `UPDATE queue_index SET member_count = member_count - ?, range_from = ?
      WHERE queue_id = ? AND state = 'ready'`,
   );
-  db.transaction(() => {
+  immediateTransaction(db, () => {
     for (const { id, from } of due) {
       const removed = remove.run(id, from).changes;
       adjust.run(removed, from, id);
     }
-  })();
+  });
+  return [];
 }
 
 /** The index's count of a ready queue (after pruning), or null while it is being indexed. */
@@ -221,7 +226,7 @@ export function indexedQueueCount(
   queueId: string,
   now = Date.now(),
 ): number | null {
-  pruneAgedQueueMembers(store, now, queueId);
+  if (pruneAgedQueueMembers(store, now, queueId).length > 0) return null;
   const row = indexRow(store.db, queueId);
   return row?.state === 'ready' ? row.member_count : null;
 }
@@ -316,10 +321,10 @@ export function* reindexSteps(
     if (state !== 'ok') return { status: state, name: queue.name };
     const upTo = clearUpTo.get(queueId, clearBelow) as number | undefined;
     if (upTo === undefined) {
-      db.transaction(() => clearBefore.run(queueId, clearBelow))();
+      immediateTransaction(db, () => clearBefore.run(queueId, clearBelow));
       break;
     }
-    db.transaction(() => clearRange.run(queueId, upTo))();
+    immediateTransaction(db, () => clearRange.run(queueId, upTo));
     yield { fraction: 0, message: `Clearing the old index of ${queue.name}` };
   }
   const inRange = to === null ? 'created_at >= ?' : 'created_at >= ? AND created_at <= ?';
@@ -351,18 +356,18 @@ export function* reindexSteps(
       const state = current();
       if (state !== 'ok') return { status: state, name: queue.name };
       const chunk = JSON.stringify(Array.from(rowids.subarray(at, at + chunkSize)));
-      db.transaction(() => insertListed.run(queueId, chunk, ...membership.params))();
+      immediateTransaction(db, () => insertListed.run(queueId, chunk, ...membership.params));
       const written = Math.min(rowids.length, at + chunkSize);
       yield {
         fraction: Math.min(0.99, written / Math.max(1, rowids.length)),
         message: `${written.toLocaleString('en')} of ${rowids.length.toLocaleString('en')} members written`,
       };
     }
-    return db.transaction((): ReindexOutcome => {
+    return immediateTransaction(db, (): ReindexOutcome => {
       const state = current();
       if (state !== 'ok') return { status: state, name: queue.name };
       return markReady(db, queueId, queue.name, from);
-    })();
+    });
   }
 
   const clearChunkKeys = db.prepare(
@@ -402,10 +407,10 @@ export function* reindexSteps(
     const upper = chunkEnd.get(...rangeParams, ...lowerKey) as
       { createdAt: number; id: string } | undefined;
     if (!upper) break;
-    db.transaction(() => {
+    immediateTransaction(db, () => {
       clearChunkKeys.run(queueId, ...lowerKey, upper.createdAt, upper.id);
       insertBounded.run(queueId, ...lowerKey, upper.createdAt, upper.id, ...membership.params);
-    })();
+    });
     lowerKey = [upper.createdAt, upper.id];
     done += chunkSize;
     yield {
@@ -413,7 +418,7 @@ export function* reindexSteps(
       message: `${done.toLocaleString('en')} of ${total.toLocaleString('en')} cases checked`,
     };
   }
-  return db.transaction((): ReindexOutcome => {
+  return immediateTransaction(db, (): ReindexOutcome => {
     const state = current();
     if (state !== 'ok') return { status: state, name: queue.name };
     // The last, partial chunk (and any member past the last case), in the same transaction as
@@ -421,7 +426,7 @@ export function* reindexSteps(
     clearRestKeys.run(queueId, ...lowerKey);
     insertRest.run(queueId, ...lowerKey, ...membership.params);
     return markReady(db, queueId, queue.name, from);
-  })();
+  });
 }
 
 /** Counts a re-indexed queue's members and marks its index ready (inside the last step). */
@@ -509,9 +514,9 @@ export function indexPendingQueuesNow(store: { readonly db: Database.Database })
 /** Marks every queue for re-indexing (after bulk loads that bypass refreshQueueMembership). */
 export function markAllQueuesPending(store: { readonly db: Database.Database }): string[] {
   const ids = loadQueues(store.db).map((q) => q.id);
-  store.db.transaction(() => {
+  immediateTransaction(store.db, () => {
     for (const id of ids) markQueuePending(store.db, id);
-  })();
+  });
   return ids;
 }
 

@@ -11,6 +11,7 @@ import type {
   SetMutation,
 } from '../../../shared/sync/mutation';
 import { indexQueuedCases } from '../derived/case-search';
+import { immediateTransaction } from '../lock';
 import { rebuildCaseEntitiesOf } from '../derived/case-entities';
 import { markQueuePending, refreshQueueMembershipOf } from '../derived/queue-membership';
 import { clientIdOf } from './transaction';
@@ -137,7 +138,7 @@ export class MutationApplier {
       }
       this.finishBatch();
     });
-    tx.immediate();
+    immediateTransaction(this.db, () => tx());
   }
 
   private finishBatch(): void {

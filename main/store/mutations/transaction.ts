@@ -3,10 +3,11 @@ import { newId } from '../ids';
 import { ADMIN_TENANT_NAME } from '../../../shared/domain/types';
 import { MutationWriter, type StoreIdentity } from './writer';
 import { indexQueuedCases } from '../derived/case-search';
+import { immediateTransaction } from '../lock';
 
 /**
  * Write transactions (rule 5): BEGIN IMMEDIATE — the write lock is taken before anything is read,
- * so a writer waits its turn (busy_timeout) instead of failing half-way — and a MutationWriter
+ * so a writer waits its turn (../lock.ts) instead of failing half-way — and a MutationWriter
  * that records every change. The case search index catches up before the commit.
  */
 
@@ -64,14 +65,13 @@ export function writeTransaction<T>(
 ): T {
   const db = store.db;
   let identity: { identity: Identity; fresh: boolean } | null = null;
-  const tx = db.transaction(() => {
+  const result = immediateTransaction(db, () => {
     identity = identityOf(db);
     const writer = new MutationWriter(db, actor, options.now ?? Date.now(), identity.identity);
-    const result = fn(writer);
+    const value = fn(writer);
     indexQueuedCases(db);
-    return result;
+    return value;
   });
-  const result = tx.immediate();
   const made = identity as { identity: Identity; fresh: boolean } | null;
   if (made?.fresh) identities.set(db, made.identity);
   return result;
