@@ -124,7 +124,7 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(dir, 'renderer-evil'));
   fs.writeFileSync(path.join(dir, 'renderer-evil', 'secret.txt'), SECRET);
 
-  ws = openWorkspace(path.join(dir, 'w.derivedDb'), {
+  ws = openWorkspace(path.join(dir, 'w.db'), {
     create: true,
     migrationsFolder: sourceMigrationsFolder(),
   });

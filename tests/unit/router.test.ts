@@ -92,7 +92,7 @@ async function listOk(router: Router, payload: unknown): Promise<Page> {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wf-router-'));
-  ws = open(path.join(dir, 'w.derivedDb'));
+  ws = open(path.join(dir, 'w.db'));
   await loadDemoData(ws.store, { alerts: 1500, seed: 11, endAt: END_AT });
 });
 

@@ -29,7 +29,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function newStore(name = 'w.derivedDb'): Store {
+function newStore(name = 'w.db'): Store {
   const store = openStore(path.join(dir, name), { create: true, migrationsFolder });
   open.push(store);
   return store;

@@ -56,6 +56,7 @@ export const LOCAL_TABLES: readonly DerivedTable[] = [
   { table: 'tombstones', from: 'rows deleted here or by applied mutations (the mutation API)' },
   { table: 'store_meta', from: 'this store’s client id and facts about its history' },
   { table: 'jobs', from: 'the app’s jobs, so an interrupted one is shown after a restart' },
+  { table: '__drizzle_migrations', from: 'the migrations applied to this store (open.ts)' },
 ];
 
 /**
