@@ -5,6 +5,14 @@
  * dialect knows the spelling, and a column map knows where a schema keeps each catalogue field.
  * The desktop's SQLite is sqlite-dialect.ts; the central server spells the same operations for
  * PostgreSQL (server/store/sql/postgres-dialect.ts), so both compile the same trees.
+ *
+ * The server's dialect (branch i-server) fits this shape member for member: `placeholder`,
+ * `trueSql`, `falseSql`, `inList`, `someTag`, `hasTags` as they are; its `asciiLower` with `=`,
+ * `contains` and `like` become `textEquals` / `textIn` / `textContains` / `textLike` (each
+ * wrapping the column in translate()); `join` joins flat; list parameters are one placeholder
+ * per item instead of one array; `phrase` moves to its case column map as `fullText`; and
+ * `catalogue.textSearch.fts` is now `textSearch.tokenised`. tests/unit/sql-compile.test.ts
+ * compiles through exactly that spelling.
  */
 
 /** A bound value. Lists are bound one item per placeholder, so every parameter is a scalar. */
