@@ -26,7 +26,7 @@ import {
 } from '../../main/features/correlation/case-filters';
 import { writeSetting } from '../../main/features/settings/settings';
 import { exportOutbox } from '../../main/store/mutations/outbox-file';
-import { applyOutboxFile } from '../../main/cli/outbox';
+import { applyOutboxFile } from '../../main/cli/commands/outbox';
 import { rebuildDerivedTables } from '../../main/store/derived';
 import { indexPendingQueuesNow } from '../../main/store/derived/queue-membership';
 import { ENTITIES, RELATIONS } from '../../main/store/mutations/registry';
