@@ -67,7 +67,9 @@ function createInertMarkdown(): MarkdownRenderer {
   for (const rule of ['th_open', 'td_open'] as const) {
     markdown.renderer.rules[rule] = (tokens, index, options, _env, self) => {
       const token = tokens[index];
-      const align = /text-align:(left|right|center)/.exec(String(token?.attrGet('style') ?? ''))?.[1];
+      const align = /text-align:(left|right|center)/.exec(
+        String(token?.attrGet('style') ?? ''),
+      )?.[1];
       if (token && align) {
         token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'style');
         token.attrSet('class', `align-${align}`);
