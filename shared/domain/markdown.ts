@@ -134,3 +134,120 @@ export const INERT_MARKDOWN_ATTRIBUTES: readonly string[] = [
   'start',
   'class',
 ];
+
+/**
+ * Markdown as readable plain text, for output that cannot hold HTML (the PDF report): block
+ * structure kept as lines (headings, list bullets, quotes, code), inline marks dropped, a link
+ * as `text (url)`. Parsed with the same inert policy, so a `javascript:` link stays literal text.
+ */
+export function markdownToPlainText(text: string): string {
+  inertMarkdown ??= createInertMarkdown();
+  const tokens = inertMarkdown.parse(text.slice(0, MAX_MARKDOWN_LENGTH), {});
+  const blocks: string[] = [];
+  const listStack: Array<{ ordered: boolean; next: number }> = [];
+  let quoteDepth = 0;
+  let prefix = '';
+  let tableRow: string[] | null = null;
+  for (const token of tokens) {
+    switch (token.type) {
+      case 'tr_open':
+        tableRow = [];
+        break;
+      case 'tr_close':
+        blocks.push((tableRow ?? []).join(' | '));
+        tableRow = null;
+        break;
+      case 'bullet_list_open':
+        listStack.push({ ordered: false, next: 1 });
+        break;
+      case 'ordered_list_open':
+        listStack.push({ ordered: true, next: Number(token.attrGet('start') ?? 1) });
+        break;
+      case 'bullet_list_close':
+      case 'ordered_list_close':
+        listStack.pop();
+        break;
+      case 'list_item_open': {
+        const list = listStack.at(-1);
+        const marker = list?.ordered ? `${list.next++}. ` : '• ';
+        prefix = `${'  '.repeat(Math.max(0, listStack.length - 1))}${marker}`;
+        break;
+      }
+      case 'blockquote_open':
+        quoteDepth += 1;
+        break;
+      case 'blockquote_close':
+        quoteDepth -= 1;
+        break;
+      // A blank line after each paragraph, heading, code block and table, as in the source;
+      // items of a tight list stay on consecutive lines (their paragraphs are hidden).
+      case 'paragraph_close':
+        if (!token.hidden) blocks.push('');
+        break;
+      case 'heading_close':
+      case 'table_close':
+        blocks.push('');
+        break;
+      case 'hr':
+        blocks.push('———', '');
+        break;
+      case 'code_block':
+      case 'fence':
+        blocks.push(token.content.replace(/\n$/, ''), '');
+        break;
+      case 'inline': {
+        const line = inlinePlainText(token.children ?? []);
+        if (tableRow) {
+          tableRow.push(line);
+          break;
+        }
+        const quote = '> '.repeat(quoteDepth);
+        blocks.push(`${quote}${prefix}${line}`);
+        prefix = '';
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return blocks
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+type InlineToken = NonNullable<
+  ReturnType<MarkdownRenderer['parseInline']>[number]['children']
+>[number];
+
+function inlinePlainText(children: readonly InlineToken[]): string {
+  let result = '';
+  const links: Array<{ href: string; start: number }> = [];
+  for (const child of children) {
+    switch (child.type) {
+      case 'text':
+      case 'code_inline':
+        result += child.content;
+        break;
+      case 'softbreak':
+      case 'hardbreak':
+        result += '\n';
+        break;
+      case 'link_open':
+        links.push({ href: String(child.attrGet('href') ?? ''), start: result.length });
+        break;
+      case 'link_close': {
+        const link = links.pop();
+        const label = link ? result.slice(link.start) : '';
+        // `<https://x>` and `<mailto:a@b>` already show their target.
+        if (link && link.href !== label && link.href !== `mailto:${label}`) {
+          result += ` (${link.href})`;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return result;
+}

@@ -6,6 +6,7 @@ import {
   INERT_MARKDOWN_TAGS,
   MAX_MARKDOWN_LENGTH,
   isAllowedMarkdownLink,
+  markdownToPlainText,
   renderInertMarkdown,
 } from '../../shared/domain/markdown';
 
@@ -182,5 +183,64 @@ describe('isAllowedMarkdownLink', () => {
     ['', false],
   ])('%j → %s', (url, allowed) => {
     expect(isAllowedMarkdownLink(url)).toBe(allowed);
+  });
+});
+
+describe('markdownToPlainText', () => {
+  it('keeps the block structure as lines and drops inline marks', () => {
+    const source = [
+      '# Findings',
+      '',
+      'Some **bold**, _em_ and `code`.',
+      'Next line.',
+      '',
+      '- one',
+      '- two',
+      '  1. nested',
+      '',
+      '> quoted',
+      '',
+      '```',
+      'raw <b>code</b>',
+      '```',
+      '',
+      '| a | b |',
+      '|---|---|',
+      '| 1 | 2 |',
+    ].join('\n');
+    expect(markdownToPlainText(source)).toBe(
+      [
+        'Findings',
+        '',
+        'Some bold, em and code.',
+        'Next line.',
+        '',
+        '• one',
+        '• two',
+        '  1. nested',
+        '> quoted',
+        '',
+        'raw <b>code</b>',
+        '',
+        'a | b',
+        '1 | 2',
+      ].join('\n'),
+    );
+  });
+
+  it('shows a link as its text and target, once for an autolink', () => {
+    expect(markdownToPlainText('[advisory](https://example.com/a) <https://example.com/b>')).toBe(
+      'advisory (https://example.com/a) https://example.com/b',
+    );
+  });
+
+  it('leaves raw HTML and javascript: links as the literal text they are', () => {
+    expect(markdownToPlainText('<script>x()</script> [bad](javascript:alert(1))')).toBe(
+      '<script>x()</script> [bad](javascript:alert(1))',
+    );
+  });
+
+  it('gives an empty string for empty markdown', () => {
+    expect(markdownToPlainText('  \n\n ')).toBe('');
   });
 });
