@@ -316,13 +316,15 @@ h3 { font-size: 15px; margin: 16px 0 6px; }
 .tlp-red { color: #ff2b2b; }
 table { border-collapse: collapse; width: 100%; margin: 4px 0 12px; }
 th, td { border: 1px solid #d0d7de; padding: 4px 6px; text-align: left; vertical-align: top;
-  overflow-wrap: anywhere; word-break: break-word; }
+  overflow-wrap: break-word; }
 th { background: #f6f8fa; font-weight: 600; }
 table.fields th { width: 160px; }
 .mono, code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
   font-size: 12.5px; }
 .mono { word-break: break-all; }
 pre { background: #f6f8fa; padding: 8px; overflow-x: auto; white-space: pre-wrap; }
+.markdown h1, .markdown h2, .markdown h3, .markdown h4, .markdown h5, .markdown h6 {
+  font-size: 14px; border: 0; margin: 10px 0 4px; padding: 0; }
 .markdown > :first-child { margin-top: 0; }
 .markdown > :last-child { margin-bottom: 0; }
 .markdown blockquote { border-left: 3px solid #d0d7de; margin: 0; padding-left: 10px; color: #57606a; }
