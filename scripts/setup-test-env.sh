@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (idempotent). Run as root, or have them installed:
-#   chromium  - Playwright drives Debian's Chromium (/usr/bin/chromium); never `npx playwright install`
+#   chromium      - Playwright drives Debian's Chromium (/usr/bin/chromium); never `npx playwright install`
+#   poppler-utils - pdftotext, which the case report PDF test reads the PDF's text with (CAS-5)
 set -euo pipefail
 
-packages=(chromium)
+packages=(chromium poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
