@@ -422,37 +422,78 @@ export interface LoginAttempt {
   password: string;
 }
 
+/**
+ * Accounts this instance saw blocked, so a flood of guesses costs no database query while the
+ * block lasts. Remembered for at most a minute: an administrator's unblock on another instance
+ * is seen by the next attempt after that.
+ */
+export class LoginBlocks {
+  private readonly until = new Map<string, number>();
+
+  blockedUntil(loginName: string, now: number): number | null {
+    const until = this.until.get(loginName);
+    if (until === undefined) return null;
+    if (until <= now) {
+      this.until.delete(loginName);
+      return null;
+    }
+    return until;
+  }
+
+  remember(loginName: string, blockedUntil: number, now: number): void {
+    if (this.until.size > 100_000) this.until.clear();
+    this.until.set(loginName, Math.min(blockedUntil, now + 60_000));
+  }
+
+  forget(loginName: string): void {
+    this.until.delete(loginName);
+  }
+}
+
+function loginBlocked(loginName: string, until: number, now: number): ApiError {
+  const seconds = Math.max(1, Math.ceil((until - now) / 1000));
+  return new ApiError(
+    429,
+    'LOGIN_BLOCKED',
+    `too many failed logins for '${loginName}': try again in ${seconds} s`,
+    { retryAfterSeconds: seconds },
+    { 'retry-after': String(seconds) },
+  );
+}
+
 export async function login(
   db: Database,
   attempt: LoginAttempt,
   policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+  blocks: LoginBlocks = new LoginBlocks(),
 ): Promise<{ token: string; expiresAt: number }> {
-  const user = await findUser(db, attempt.login);
   const now = Date.now();
+  const remembered = blocks.blockedUntil(attempt.login, now);
+  if (remembered !== null) throw loginBlocked(attempt.login, remembered, now);
+  const user = await findUser(db, attempt.login);
   if (user?.login_blocked_until && user.login_blocked_until > now) {
-    throw new ApiError(
-      429,
-      'LOGIN_BLOCKED',
-      `too many failed logins for '${attempt.login}': try again in ${Math.ceil((user.login_blocked_until - now) / 1000)} s`,
-      { retryAfterSeconds: Math.ceil((user.login_blocked_until - now) / 1000) },
-      { 'retry-after': String(Math.ceil((user.login_blocked_until - now) / 1000)) },
-    );
+    blocks.remember(attempt.login, user.login_blocked_until, now);
+    throw loginBlocked(attempt.login, user.login_blocked_until, now);
   }
   const hash = user?.password_hash ?? (await decoyPasswordHash());
   const valid = (await verifyPassword(attempt.password, hash)) && user?.password_hash != null;
   if (!user || !valid) {
     if (user) {
       // Counted in SQL, so concurrent failures on several instances all count.
-      await db.query(
+      const [counted] = await db.query<{ login_blocked_until: number | null }>(
         `UPDATE users SET failed_logins = failed_logins + 1,
            login_blocked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::bigint ELSE login_blocked_until END
-         WHERE tenant_id = $1 AND id = $4`,
+         WHERE tenant_id = $1 AND id = $4 RETURNING login_blocked_until`,
         [user.tenant_id, policy.maxFailedLogins, now + policy.lockoutMs, user.id],
       );
+      if (counted?.login_blocked_until && counted.login_blocked_until > now) {
+        blocks.remember(attempt.login, counted.login_blocked_until, now);
+      }
     }
     throw unauthorized('wrong login or password');
   }
   if (user.locked) throw new ApiError(403, 'LOCKED', `the account '${user.login}' is locked`);
+  blocks.forget(attempt.login);
   const token = newSecret(SESSION_TOKEN_PREFIX);
   const expiresAt = now + policy.sessionTtlMs;
   await db.query(

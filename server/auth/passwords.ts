@@ -5,7 +5,18 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * ~60 ms and 32 MiB per hash here), stored as `scrypt$N$r$p$salt$hash` so parameters can be
  * raised later without breaking stored hashes.
  */
-const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
+const PARAMS = { N: 2 ** 15, r: 8, p: 1 };
+
+/**
+ * Lowers (or raises) the cost of new hashes; hashes keep their own parameters, so both kinds
+ * verify. Only tests lower it, to keep a suite that creates many users fast.
+ */
+export function setPasswordHashCost(log2N: number): void {
+  if (!Number.isInteger(log2N) || log2N < 10 || log2N > 20) {
+    throw new Error(`scrypt cost must be 2^10..2^20, got 2^${log2N}`);
+  }
+  PARAMS.N = 2 ** log2N;
+}
 const KEY_LENGTH = 32;
 const MAX_MEMORY = 64 * 1024 * 1024;
 

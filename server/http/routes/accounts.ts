@@ -19,6 +19,7 @@ import {
   listTenants,
   listUsers,
   login,
+  LoginBlocks,
   logout,
   renewApiKey,
   setUserLocked,
@@ -73,6 +74,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: AppContext)
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const { db } = context;
   const limiter = new LoginRateLimiter(context.settings.loginRateLimit);
+  const blocks = new LoginBlocks();
 
   typed.post(
     '/api/v1/auth/login',
@@ -94,7 +96,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: AppContext)
     },
     async (request) => {
       limiter.take(request.ip);
-      return login(db, request.body, context.settings.session);
+      return login(db, request.body, context.settings.session, blocks);
     },
   );
 
