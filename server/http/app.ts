@@ -93,6 +93,11 @@ function describeError(
         code: 'UNSUPPORTED_MEDIA_TYPE',
         message: 'send application/json (one record or an array) or application/x-ndjson',
       };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': {
+      const cause = (error as { cause?: unknown }).cause;
+      const detail = cause instanceof Error ? `: ${cause.message}` : '';
+      return { status: 400, code: 'MALFORMED_JSON', message: `the body is not valid JSON${detail}` };
+    }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, code: 'BAD_REQUEST', message: 'the JSON body is empty' };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
