@@ -85,6 +85,17 @@ export function checkTheHiveAlert(body: unknown, receivedAt: number): JsonObject
   return { ...body, date: parsed.data.date ?? receivedAt };
 }
 
+const THEHIVE5_TLP: readonly Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
+
+/**
+ * The TLP of a body sent to TheHive 5's API: TheHive 5 numbering (3 is AMBER+STRICT). The shared
+ * importer reads a bare 3 as RED when a file does not show it is TheHive 5; this route is.
+ */
+export function theHive5Tlp(record: JsonObject): Tlp | null {
+  if (typeof record.tlpLabel === 'string' || typeof record.tlp !== 'number') return null;
+  return THEHIVE5_TLP[record.tlp] ?? null;
+}
+
 const TLP_NUMBERS: Record<Tlp, number> = {
   CLEAR: 0,
   GREEN: 1,

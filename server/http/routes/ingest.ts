@@ -10,7 +10,7 @@ import {
   recordsOfNdjson,
   type RecordItem,
 } from '../../ingest/records';
-import { checkTheHiveAlert, theHiveOutputAlert } from '../../ingest/thehive';
+import { checkTheHiveAlert, theHive5Tlp, theHiveOutputAlert } from '../../ingest/thehive';
 import { principalOf, type AppContext } from '../context';
 import { errorResponses } from './schemas';
 
@@ -135,6 +135,7 @@ export function registerIngestRoutes(app: FastifyInstance, context: AppContext):
         const tenant =
           typeof organisation === 'string' && organisation !== '' ? organisation : record.tenant;
         if (typeof tenant === 'string' && tenant.trim() !== '') item.alert.tenant = tenant.trim();
+        item.alert.tlp = theHive5Tlp(record) ?? item.alert.tlp;
       }
       const summary = await ingestRecords(db, principal, items);
       const result = summary.results[0] as IngestRecordResult;
