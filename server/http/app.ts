@@ -96,7 +96,11 @@ function describeError(
     case 'FST_ERR_CTP_INVALID_JSON_BODY': {
       const cause = (error as { cause?: unknown }).cause;
       const detail = cause instanceof Error ? `: ${cause.message}` : '';
-      return { status: 400, code: 'MALFORMED_JSON', message: `the body is not valid JSON${detail}` };
+      return {
+        status: 400,
+        code: 'MALFORMED_JSON',
+        message: `the body is not valid JSON${detail}`,
+      };
     }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, code: 'BAD_REQUEST', message: 'the JSON body is empty' };

@@ -21,10 +21,22 @@ for (const backend of backends()) {
         generatedPassword: null,
       });
       const me = await s.request('GET', '/api/v1/auth/me');
-      expect(me.json).toMatchObject({ login: 'admin', profile: 'admin', scope: 'root', via: 'session' });
+      expect(me.json).toMatchObject({
+        login: 'admin',
+        profile: 'admin',
+        scope: 'root',
+        via: 'session',
+      });
       // the admin organisation holds no alerts, whoever sends them
       const refused = await s.request('POST', '/api/v1/alerts', {
-        body: { source: 's', sourceRef: 'adm-1', title: 't', timestamp: '2026-01-01T00:00:00Z', severity: 10, tenant: 'admin' },
+        body: {
+          source: 's',
+          sourceRef: 'adm-1',
+          title: 't',
+          timestamp: '2026-01-01T00:00:00Z',
+          severity: 10,
+          tenant: 'admin',
+        },
       });
       expect(refused.status).toBe(400);
       expect(refused.json.error?.code).toBe('RESERVED_TENANT');
@@ -46,7 +58,10 @@ for (const backend of backends()) {
         expect(reply.status).toBe(401);
         expect(reply.json.error?.code).toBe('UNAUTHORIZED');
       }
-      const basic = await s.request('GET', '/api/v1/cases', { token: null, headers: { authorization: 'Basic YTpi' } });
+      const basic = await s.request('GET', '/api/v1/cases', {
+        token: null,
+        headers: { authorization: 'Basic YTpi' },
+      });
       expect(basic.status).toBe(401);
       expect(basic.json.error?.message).toContain('Bearer');
       // reset the admin's failure counter for the tests that follow
@@ -148,9 +163,13 @@ for (const backend of backends()) {
       const listed = await s.request('GET', '/api/v1/auth/api-keys');
       expect(JSON.stringify(listed.body)).not.toContain(key);
       expect(listed.body).toEqual(
-        expect.arrayContaining([expect.objectContaining({ name: 'siem', prefix: key.slice(0, 12) })]),
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'siem', prefix: key.slice(0, 12) }),
+        ]),
       );
-      const [stored] = await s.db.query<{ key_hash: string }>("SELECT key_hash FROM api_keys WHERE name = 'siem'");
+      const [stored] = await s.db.query<{ key_hash: string }>(
+        "SELECT key_hash FROM api_keys WHERE name = 'siem'",
+      );
       expect(stored?.key_hash).not.toContain(key.slice(4));
       const again = await s.request('POST', '/api/v1/auth/api-key', { body: { name: 'siem' } });
       expect(again.status).toBe(409);
@@ -158,10 +177,15 @@ for (const backend of backends()) {
       const viaKey = await s.request('GET', '/api/v1/auth/me', { token: key });
       expect(viaKey.json).toMatchObject({ login: 'admin', via: 'apiKey' });
       // a key cannot mint keys: those routes need a signed-in session
-      const minted = await s.request('POST', '/api/v1/auth/api-key', { token: key, body: { name: 'x' } });
+      const minted = await s.request('POST', '/api/v1/auth/api-key', {
+        token: key,
+        body: { name: 'x' },
+      });
       expect(minted.status).toBe(403);
 
-      const renewed = await s.request('POST', '/api/v1/auth/api-key/renew', { body: { name: 'siem' } });
+      const renewed = await s.request('POST', '/api/v1/auth/api-key/renew', {
+        body: { name: 'siem' },
+      });
       expect(renewed.status).toBe(201);
       const newKey = renewed.json.key as string;
       expect(newKey).not.toBe(key);
@@ -189,7 +213,9 @@ for (const backend of backends()) {
       expect((await s.request('GET', '/api/v1/cases', { token })).status).toBe(401);
       expect((await s.request('GET', '/api/v1/cases', { token: key })).status).toBe(200);
 
-      const locked = await s.request('POST', '/api/v1/users/locked.one/lock', { body: { locked: true } });
+      const locked = await s.request('POST', '/api/v1/users/locked.one/lock', {
+        body: { locked: true },
+      });
       expect(locked.json).toMatchObject({ login: 'locked.one', locked: true });
       expect((await s.request('GET', '/api/v1/cases', { token: key })).status).toBe(401);
       const loginLocked = await s.request('POST', '/api/v1/auth/login', {
@@ -215,20 +241,45 @@ for (const backend of backends()) {
       expect(bad.json.error?.message).toContain('login');
       expect(bad.json.error?.message).toContain('profile');
       const noTenant = await s.request('POST', '/api/v1/users', {
-        body: { login: 'no.tenant', name: 'No Tenant', profile: 'analyst', scope: 'tenant', tenants: [] },
+        body: {
+          login: 'no.tenant',
+          name: 'No Tenant',
+          profile: 'analyst',
+          scope: 'tenant',
+          tenants: [],
+        },
       });
       expect(noTenant.status).toBe(400);
-      expect(noTenant.json.error?.message).toContain('tenants: a tenant user reaches exactly one tenant');
+      expect(noTenant.json.error?.message).toContain(
+        'tenants: a tenant user reaches exactly one tenant',
+      );
       const unknownTenant = await s.request('POST', '/api/v1/users', {
-        body: { login: 'x.user', name: 'X', profile: 'analyst', scope: 'tenant', tenants: ['nope'] },
+        body: {
+          login: 'x.user',
+          name: 'X',
+          profile: 'analyst',
+          scope: 'tenant',
+          tenants: ['nope'],
+        },
       });
       expect(unknownTenant.status).toBe(400);
       expect(unknownTenant.json.error?.message).toContain('nope');
       const created = await s.request('POST', '/api/v1/users', {
-        body: { login: 'new.analyst', name: 'New Analyst', email: 'new@example.org', profile: 'analyst', scope: 'tenant', tenants: ['default'] },
+        body: {
+          login: 'new.analyst',
+          name: 'New Analyst',
+          email: 'new@example.org',
+          profile: 'analyst',
+          scope: 'tenant',
+          tenants: ['default'],
+        },
       });
       expect(created.status).toBe(201);
-      expect(created.json.user).toMatchObject({ login: 'new.analyst', tenants: ['default'], locked: false });
+      expect(created.json.user).toMatchObject({
+        login: 'new.analyst',
+        tenants: ['default'],
+        locked: false,
+      });
       const password = created.json.password as string;
       expect(password.length).toBeGreaterThanOrEqual(20);
       const signedIn = await s.request('POST', '/api/v1/auth/login', {
@@ -238,7 +289,13 @@ for (const backend of backends()) {
       });
       expect(signedIn.status).toBe(200);
       const duplicate = await s.request('POST', '/api/v1/users', {
-        body: { login: 'new.analyst', name: 'Again', profile: 'analyst', scope: 'tenant', tenants: ['default'] },
+        body: {
+          login: 'new.analyst',
+          name: 'Again',
+          profile: 'analyst',
+          scope: 'tenant',
+          tenants: ['default'],
+        },
       });
       expect(duplicate.status).toBe(409);
       const listed = await s.request('GET', '/api/v1/users');

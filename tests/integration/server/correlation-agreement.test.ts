@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addCaseFilter, caseFilterPredicate } from '../../../main/services/case-filters';
-import { getCorrelationSettings, setCorrelationSetting } from '../../../main/services/correlation-settings';
+import {
+  getCorrelationSettings,
+  setCorrelationSetting,
+} from '../../../main/services/correlation-settings';
 import { IngestSession } from '../../../main/services/ingest';
 import { openWorkspace } from '../../../main/services/workspace';
 import { sourceMigrationsFolder } from '../../../main/store/paths';
@@ -48,7 +51,13 @@ function generateRecords(seed: number, count: number): Record<string, unknown>[]
     records.push({
       source: random.chance(0.1) ? 'scanner' : pick(['edr', 'siem', 'ids']),
       sourceRef: `agree-${seed}-${i}`,
-      title: pick(['Encoded PowerShell', 'Suspicious login', 'Port scan', 'Malware beacon', 'Data staging']),
+      title: pick([
+        'Encoded PowerShell',
+        'Suspicious login',
+        'Port scan',
+        'Malware beacon',
+        'Data staging',
+      ]),
       timestamp: new Date(time).toISOString(),
       severity: random.int(5, 95),
       tactic: pick(tactics),
@@ -58,10 +67,14 @@ function generateRecords(seed: number, count: number): Record<string, unknown>[]
     });
   }
   // a few resends, and the batches arrive shuffled: order within a batch must not matter
-  for (let i = 0; i < 10; i += 1) records.push({ ...(records[random.int(0, records.length - 1)] as object) });
+  for (let i = 0; i < 10; i += 1)
+    records.push({ ...(records[random.int(0, records.length - 1)] as object) });
   for (let i = records.length - 1; i > 0; i -= 1) {
     const j = random.int(Math.max(0, i - 30), i);
-    [records[i], records[j]] = [records[j] as Record<string, unknown>, records[i] as Record<string, unknown>];
+    [records[i], records[j]] = [
+      records[j] as Record<string, unknown>,
+      records[i] as Record<string, unknown>,
+    ];
   }
   return records;
 }
@@ -69,7 +82,7 @@ function generateRecords(seed: number, count: number): Record<string, unknown>[]
 function batches<T>(items: readonly T[], seed: number): T[][] {
   const random = new SeededRandom(seed);
   const out: T[][] = [];
-  for (let at = 0; at < items.length; ) {
+  for (let at = 0; at < items.length;) {
     const size = random.int(1, 60);
     out.push(items.slice(at, at + size));
     at += size;
@@ -97,7 +110,8 @@ function rankNumbers(
   refs: Map<string, string[]>,
 ): ComparableCase[] {
   const byTenant = new Map<string, number[]>();
-  for (const row of rows) byTenant.set(row.tenant, [...(byTenant.get(row.tenant) ?? []), row.number]);
+  for (const row of rows)
+    byTenant.set(row.tenant, [...(byTenant.get(row.tenant) ?? []), row.number]);
   for (const list of byTenant.values()) list.sort((a, b) => a - b);
   return rows
     .map(({ number, id, ...row }) => ({
@@ -110,7 +124,10 @@ function rankNumbers(
 
 function desktopCases(records: Record<string, unknown>[], batchSeed: number) {
   const dir = mkdtempSync(join(tmpdir(), 'watchfloor-agree-'));
-  const ws = openWorkspace(join(dir, 'desktop.db'), { create: true, migrationsFolder: sourceMigrationsFolder() });
+  const ws = openWorkspace(join(dir, 'desktop.db'), {
+    create: true,
+    migrationsFolder: sourceMigrationsFolder(),
+  });
   try {
     const tenantId = ws.user.tenantId;
     setCorrelationSetting(ws.store, 'test', tenantId, 'correlation.timeoutMinutes', 120);
@@ -139,12 +156,16 @@ function desktopCases(records: Record<string, unknown>[], batchSeed: number) {
       .all() as (Omit<ComparableCase, 'numberRank' | 'alerts'> & { number: number; id: string })[];
     const refs = new Map<string, string[]>();
     for (const link of ws.store.db
-      .prepare('SELECT ca.case_id AS caseId, a.source_ref AS ref FROM case_alerts ca JOIN alerts a ON a.id = ca.alert_id')
+      .prepare(
+        'SELECT ca.case_id AS caseId, a.source_ref AS ref FROM case_alerts ca JOIN alerts a ON a.id = ca.alert_id',
+      )
       .all() as { caseId: string; ref: string }[]) {
       refs.set(link.caseId, [...(refs.get(link.caseId) ?? []), link.ref]);
     }
     const suppressed = (
-      ws.store.db.prepare('SELECT source_ref AS ref FROM alerts WHERE suppressed = 1').all() as { ref: string }[]
+      ws.store.db.prepare('SELECT source_ref AS ref FROM alerts WHERE suppressed = 1').all() as {
+        ref: string;
+      }[]
     )
       .map((r) => r.ref)
       .sort();
@@ -172,7 +193,9 @@ async function serverCases(s: TestServer, records: Record<string, unknown>[], ba
     expect(reply.status).toBe(200);
     expect(reply.json.errors).toBe(0);
   }
-  const rows = await s.db.query<Omit<ComparableCase, 'numberRank' | 'alerts'> & { number: number; id: string }>(
+  const rows = await s.db.query<
+    Omit<ComparableCase, 'numberRank' | 'alerts'> & { number: number; id: string }
+  >(
     `SELECT c.id, t.name AS tenant, c.number, c.name, c.score, c.severity, c.what, c.who, c.tlp,
             c.alert_count AS "alertCount", c.first_alert_at AS "firstAlertAt", c.last_alert_at AS "lastAlertAt"
      FROM cases c JOIN tenants t ON t.tenant_id = c.tenant_id`,
@@ -184,7 +207,9 @@ async function serverCases(s: TestServer, records: Record<string, unknown>[], ba
   )) {
     refs.set(link.case_id, [...(refs.get(link.case_id) ?? []), link.ref]);
   }
-  const suppressed = (await s.db.query<{ ref: string }>('SELECT source_ref AS ref FROM alerts WHERE suppressed'))
+  const suppressed = (
+    await s.db.query<{ ref: string }>('SELECT source_ref AS ref FROM alerts WHERE suppressed')
+  )
     .map((r) => r.ref)
     .sort();
   return { cases: rankNumbers(rows, refs), suppressed };

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { parseAlertFile } from '../../../shared/domain/ingest/parse';
 import { createTenant } from '../../../server/auth/accounts';
 import { ONE_FILE_PER_FORMAT } from '../../fixtures/alerts';
-import { backends, makeTenantWithUsers, OPERATOR, useServer, type TestServer } from './helpers/harness';
+import {
+  backends,
+  makeTenantWithUsers,
+  OPERATOR,
+  useServer,
+  type TestServer,
+} from './helpers/harness';
 
 /** Ingestion (SYN-7, ALR-6): formats, per-record answers, idempotency, limits, tenancy. */
 
@@ -35,8 +41,15 @@ for (const backend of backends()) {
       const s = server();
       const first = await s.request('POST', '/api/v1/alerts', { body: alert('one-1') });
       expect(first.status).toBe(201);
-      expect(first.json).toMatchObject({ status: 'accepted', tenant: 'default', outcome: 'created', caseNumber: 1 });
-      const again = await s.request('POST', '/api/v1/alerts', { body: alert('one-1', { title: 'changed' }) });
+      expect(first.json).toMatchObject({
+        status: 'accepted',
+        tenant: 'default',
+        outcome: 'created',
+        caseNumber: 1,
+      });
+      const again = await s.request('POST', '/api/v1/alerts', {
+        body: alert('one-1', { title: 'changed' }),
+      });
       expect(again.status).toBe(200);
       expect(again.json).toMatchObject({
         status: 'duplicate',
@@ -44,9 +57,17 @@ for (const backend of backends()) {
         caseId: first.json.caseId,
         caseNumber: 1,
       });
-      const stored = await s.request('GET', '/api/v1/alerts?source=edr&sourceRef=one-1&withRaw=true');
+      const stored = await s.request(
+        'GET',
+        '/api/v1/alerts?source=edr&sourceRef=one-1&withRaw=true',
+      );
       expect(stored.json.alerts).toEqual([
-        expect.objectContaining({ title: 'Alert one-1', caseNumber: 1, status: 'Imported', raw: alert('one-1') }),
+        expect.objectContaining({
+          title: 'Alert one-1',
+          caseNumber: 1,
+          status: 'Imported',
+          raw: alert('one-1'),
+        }),
       ]);
     });
 
@@ -66,7 +87,12 @@ for (const backend of backends()) {
         ],
       });
       expect(reply.status).toBe(200);
-      const results = reply.json.results as { status: string; code?: string; message?: string; alertId?: string }[];
+      const results = reply.json.results as {
+        status: string;
+        code?: string;
+        message?: string;
+        alertId?: string;
+      }[];
       expect(results.map((r) => r.status)).toEqual([
         'accepted',
         'duplicate',
@@ -85,13 +111,20 @@ for (const backend of backends()) {
       expect(reply.json).toMatchObject({ accepted: 2, duplicates: 1, skipped: 1, errors: 4 });
       expect(await count(s, 'alerts')).toBe(before + 2);
       const injected = await s.request('GET', '/api/v1/alerts?sourceRef=batch-4');
-      expect((injected.json.alerts as { title: string }[])[0]?.title).toBe("x'); DROP TABLE alerts; --");
+      expect((injected.json.alerts as { title: string }[])[0]?.title).toBe(
+        "x'); DROP TABLE alerts; --",
+      );
     });
 
     it('reads NDJSON with line numbers, and every format the desktop imports (ING-1)', async () => {
       const s = server();
       await createTenant(s.db, OPERATOR, 'acme');
-      const ndjson = [JSON.stringify(alert('nd-1')), '', '{"broken": ', JSON.stringify(alert('nd-2'))].join('\n');
+      const ndjson = [
+        JSON.stringify(alert('nd-1')),
+        '',
+        '{"broken": ',
+        JSON.stringify(alert('nd-2')),
+      ].join('\n');
       const reply = await s.request('POST', '/api/v1/alerts', {
         body: ndjson,
         headers: { 'content-type': 'application/x-ndjson' },
@@ -99,7 +132,11 @@ for (const backend of backends()) {
       expect(reply.status).toBe(200);
       expect(reply.json.results).toEqual([
         expect.objectContaining({ line: 1, status: 'accepted' }),
-        expect.objectContaining({ line: 3, status: 'error', message: expect.stringContaining('invalid JSON') }),
+        expect.objectContaining({
+          line: 3,
+          status: 'error',
+          message: expect.stringContaining('invalid JSON'),
+        }),
         expect.objectContaining({ line: 4, status: 'accepted' }),
       ]);
       for (const file of ONE_FILE_PER_FORMAT) {
@@ -107,13 +144,21 @@ for (const backend of backends()) {
         const expected = parseAlertFile(text, { fileName: basename(file) });
         const posted = await s.request('POST', '/api/v1/alerts', {
           body: text,
-          headers: { 'content-type': file.endsWith('.ndjson') ? 'application/x-ndjson' : 'application/json' },
+          headers: {
+            'content-type': file.endsWith('.ndjson') ? 'application/x-ndjson' : 'application/json',
+          },
         });
-        expect(posted.status, basename(file)).toBe(file.endsWith('.json') && !text.trim().startsWith('[') ? 201 : 200);
-        const results = (Array.isArray(posted.json.results) ? posted.json.results : [posted.json]) as {
+        expect(posted.status, basename(file)).toBe(
+          file.endsWith('.json') && !text.trim().startsWith('[') ? 201 : 200,
+        );
+        const results = (
+          Array.isArray(posted.json.results) ? posted.json.results : [posted.json]
+        ) as {
           status: string;
         }[];
-        expect(results.filter((r) => r.status === 'accepted').length, basename(file)).toBe(expected.alerts.length);
+        expect(results.filter((r) => r.status === 'accepted').length, basename(file)).toBe(
+          expected.alerts.length,
+        );
       }
     });
 
@@ -128,15 +173,24 @@ for (const backend of backends()) {
       const unknown = await s.request('POST', '/api/v1/alerts', { body: { hello: 'world' } });
       expect(unknown.status).toBe(400);
       expect(unknown.json.error?.message).toContain('not in a known alert format');
-      const forced = await s.request('POST', '/api/v1/alerts?format=suricata', { body: alert('forced-1') });
+      const forced = await s.request('POST', '/api/v1/alerts?format=suricata', {
+        body: alert('forced-1'),
+      });
       expect(forced.status).toBe(400);
-      const badFormat = await s.request('POST', '/api/v1/alerts?format=csv', { body: alert('bad-format-1') });
+      const badFormat = await s.request('POST', '/api/v1/alerts?format=csv', {
+        body: alert('bad-format-1'),
+      });
       expect(badFormat.status).toBe(400);
-      const big = Array.from({ length: 2000 }, (_, i) => alert(`big-${i}`, { description: 'x'.repeat(200) }));
+      const big = Array.from({ length: 2000 }, (_, i) =>
+        alert(`big-${i}`, { description: 'x'.repeat(200) }),
+      );
       const tooLarge = await s.request('POST', '/api/v1/alerts', { body: big });
       expect(tooLarge.status).toBe(413);
       expect(tooLarge.json.error?.message).toContain('larger than the 0.3 MB limit');
-      const xml = await s.request('POST', '/api/v1/alerts', { body: '<alert/>', headers: { 'content-type': 'application/xml' } });
+      const xml = await s.request('POST', '/api/v1/alerts', {
+        body: '<alert/>',
+        headers: { 'content-type': 'application/xml' },
+      });
       expect(xml.status).toBe(415);
       expect(await count(s, 'alerts')).toBe(before);
     });
@@ -153,7 +207,9 @@ for (const backend of backends()) {
       expect(replies.every((r) => r.status === 200)).toBe(true);
       expect(await count(s, 'alerts')).toBe(before + 40);
       for (let i = 0; i < 40; i += 1) {
-        const perReply = replies.map((r) => (r.json.results as { status: string; alertId: string }[])[i]);
+        const perReply = replies.map(
+          (r) => (r.json.results as { status: string; alertId: string }[])[i],
+        );
         expect(perReply.filter((r) => r?.status === 'accepted')).toHaveLength(1);
         expect(new Set(perReply.map((r) => r?.alertId)).size).toBe(1);
       }
@@ -171,12 +227,21 @@ for (const backend of backends()) {
       const key = a.analyst?.key as string;
       const own = await s.request('POST', '/api/v1/alerts', { token: key, body: alert('ta-1') });
       expect(own.json).toMatchObject({ status: 'accepted', tenant: 'ingest-a' });
-      const other = await s.request('POST', '/api/v1/alerts', { token: key, body: alert('ta-2', { tenant: 'ingest-b' }) });
+      const other = await s.request('POST', '/api/v1/alerts', {
+        token: key,
+        body: alert('ta-2', { tenant: 'ingest-b' }),
+      });
       expect(other.status).toBe(400);
       expect(other.json.error?.code).toBe('UNKNOWN_TENANT');
-      const admin = await s.request('POST', '/api/v1/alerts', { token: key, body: alert('ta-3', { tenant: 'admin' }) });
+      const admin = await s.request('POST', '/api/v1/alerts', {
+        token: key,
+        body: alert('ta-3', { tenant: 'admin' }),
+      });
       expect(admin.json.error?.code).toBe('RESERVED_TENANT');
-      const readOnly = await s.request('POST', '/api/v1/alerts', { token: a['read-only']?.key, body: alert('ta-4') });
+      const readOnly = await s.request('POST', '/api/v1/alerts', {
+        token: a['read-only']?.key,
+        body: alert('ta-4'),
+      });
       expect(readOnly.status).toBe(403);
       const [stored] = await s.db.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM alerts WHERE source_ref IN ('ta-2', 'ta-3', 'ta-4')",
@@ -189,10 +254,9 @@ for (const backend of backends()) {
       const reply = await s.request('POST', '/api/v1/alerts', {
         body: [alert('nul-1', { title: 'a\u0000b' }), alert('nul-2')],
       });
-      expect((reply.json.results as { status: string; message?: string }[]).map((r) => r.status)).toEqual([
-        'error',
-        'accepted',
-      ]);
+      expect(
+        (reply.json.results as { status: string; message?: string }[]).map((r) => r.status),
+      ).toEqual(['error', 'accepted']);
     });
   });
 }

@@ -132,14 +132,22 @@ for (const backend of backends()) {
       const s = server();
       const [before] = await s.db.query<{ n: number }>('SELECT count(*)::int AS n FROM alerts');
       const unknownType = await s.request('POST', '/api/v1/alert', {
-        body: { ...DOCS_EXAMPLE, sourceRef: 'bad-1', observables: [{ dataType: 'bitcoin-wallet', data: 'x' }] },
+        body: {
+          ...DOCS_EXAMPLE,
+          sourceRef: 'bad-1',
+          observables: [{ dataType: 'bitcoin-wallet', data: 'x' }],
+        },
       });
       expect(unknownType.status).toBe(400);
       expect(unknownType.json).toEqual({
         type: 'BadRequest',
-        message: expect.stringContaining("observables[0].dataType: 'bitcoin-wallet' is not a known data type"),
+        message: expect.stringContaining(
+          "observables[0].dataType: 'bitcoin-wallet' is not a known data type",
+        ),
       });
-      const missing = await s.request('POST', '/api/v1/alert', { body: { type: 'x', source: 'y', sourceRef: 'z' } });
+      const missing = await s.request('POST', '/api/v1/alert', {
+        body: { type: 'x', source: 'y', sourceRef: 'z' },
+      });
       expect(missing.status).toBe(400);
       expect(missing.json.message).toContain('title');
       const badSeverity = await s.request('POST', '/api/v1/alert', {
@@ -149,7 +157,10 @@ for (const backend of backends()) {
       const malformed = await s.request('POST', '/api/v1/alert', { body: '{"type": ' });
       expect(malformed.status).toBe(400);
       expect(malformed.json.type).toBe('BadRequest');
-      const anonymous = await s.request('POST', '/api/v1/alert', { token: null, body: DOCS_EXAMPLE });
+      const anonymous = await s.request('POST', '/api/v1/alert', {
+        token: null,
+        body: DOCS_EXAMPLE,
+      });
       expect(anonymous.status).toBe(401);
       expect(anonymous.json.type).toBe('AuthenticationError');
       const array = await s.request('POST', '/api/v1/alert', { body: [DOCS_EXAMPLE] });
@@ -168,7 +179,9 @@ for (const backend of backends()) {
       });
       expect(reply.status).toBe(201);
       const listed = await s.request('GET', '/api/v1/alerts?tenant=hive-org');
-      expect((listed.json.alerts as { sourceRef: string }[]).map((a) => a.sourceRef)).toEqual(['org-1']);
+      expect((listed.json.alerts as { sourceRef: string }[]).map((a) => a.sourceRef)).toEqual([
+        'org-1',
+      ]);
       const unknown = await s.request('POST', '/api/v1/alert', {
         body: { ...THEHIVE4PY_SIMPLE, sourceRef: 'org-2' },
         headers: { 'x-organisation': 'not-an-org' },

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
-import { bootstrapAccounts, createApiKey, createTenant, createUser, login } from '../../../../server/auth/accounts';
+import {
+  bootstrapAccounts,
+  createApiKey,
+  createTenant,
+  createUser,
+  login,
+} from '../../../../server/auth/accounts';
 import { EventHub } from '../../../../server/events/event-hub';
 import { buildApp } from '../../../../server/http/app';
 import { DEFAULT_SETTINGS, type ServerSettings } from '../../../../server/http/context';
@@ -50,7 +56,9 @@ afterAll(() => {
 });
 
 /** The backends to run a suite on; PostgreSQL ones only where the binaries exist. */
-export function backends(which: readonly BackendName[] = ['pglite', 'postgres', 'postgres-partitioned']): Backend[] {
+export function backends(
+  which: readonly BackendName[] = ['pglite', 'postgres', 'postgres-partitioned'],
+): Backend[] {
   return which
     .filter((name) => name === 'pglite' || unavailable === null)
     .map((name) => {
@@ -77,7 +85,9 @@ export function backends(which: readonly BackendName[] = ['pglite', 'postgres', 
 export interface Reply {
   status: number;
   body: unknown;
-  json: Record<string, unknown> & { error?: { code: string; message: string } };
+  json: Record<string, unknown> & {
+    error?: { code: string; message: string; details?: Record<string, unknown> };
+  };
   headers: Record<string, unknown>;
 }
 
@@ -89,12 +99,20 @@ export interface TestServer {
   request(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     url: string,
-    options?: { token?: string | null; body?: unknown; headers?: Record<string, string>; remoteAddress?: string },
+    options?: {
+      token?: string | null;
+      body?: unknown;
+      headers?: Record<string, string>;
+      remoteAddress?: string;
+    },
   ): Promise<Reply>;
   close(): Promise<void>;
 }
 
-export async function startTestServer(db: Database, settings: Partial<ServerSettings> = {}): Promise<TestServer> {
+export async function startTestServer(
+  db: Database,
+  settings: Partial<ServerSettings> = {},
+): Promise<TestServer> {
   await bootstrapAccounts(db, ADMIN_PASSWORD);
   const events = new EventHub(db);
   await events.start();
@@ -105,18 +123,23 @@ export async function startTestServer(db: Database, settings: Partial<ServerSett
     shuttingDown: () => false,
   });
   const { token } = await login(db, { login: 'admin', password: ADMIN_PASSWORD });
-  return {
+  const server: TestServer = {
     app,
     db,
     events,
     adminToken: token,
     async request(method, url, options = {}) {
-      const token = options.token === undefined ? this.adminToken : options.token;
+      const token = options.token === undefined ? server.adminToken : options.token;
       const headers: Record<string, string> = { ...(options.headers ?? {}) };
       if (token) headers.authorization = `Bearer ${token}`;
       const payload =
-        options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-      if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+        options.body === undefined
+          ? undefined
+          : typeof options.body === 'string'
+            ? options.body
+            : JSON.stringify(options.body);
+      if (payload !== undefined && !headers['content-type'])
+        headers['content-type'] = 'application/json';
       const response = await app.inject({
         method,
         url,
@@ -143,10 +166,14 @@ export async function startTestServer(db: Database, settings: Partial<ServerSett
       await db.close();
     },
   };
+  return server;
 }
 
 /** Opens a backend and a server on it once for a describe block. */
-export function useServer(backend: Backend, settings: Partial<ServerSettings> = {}): () => TestServer {
+export function useServer(
+  backend: Backend,
+  settings: Partial<ServerSettings> = {},
+): () => TestServer {
   let server: TestServer | null = null;
   beforeAll(async () => {
     server = await startTestServer(await backend.open(), settings);
@@ -167,7 +194,11 @@ const OPERATOR = { operator: true } as const;
 export async function makeTenantWithUsers(
   db: Database,
   tenant: string,
-  profiles: readonly ('org-admin' | 'analyst' | 'read-only')[] = ['org-admin', 'analyst', 'read-only'],
+  profiles: readonly ('org-admin' | 'analyst' | 'read-only')[] = [
+    'org-admin',
+    'analyst',
+    'read-only',
+  ],
 ): Promise<Record<string, { login: string; token: string; key: string }>> {
   await createTenant(db, OPERATOR, tenant);
   const out: Record<string, { login: string; token: string; key: string }> = {};

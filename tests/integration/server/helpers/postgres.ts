@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +41,9 @@ function findBinDir(): string | null {
 const isRoot = process.getuid?.() === 0;
 
 function runAsOwner(bin: string, args: string[]): void {
-  const [file, fullArgs] = isRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+  const [file, fullArgs] = isRoot
+    ? ['runuser', ['-u', 'postgres', '--', bin, ...args]]
+    : [bin, args];
   execFileSync(file, fullArgs, { stdio: 'pipe' });
 }
 
@@ -82,7 +93,17 @@ function templateDir(binDir: string): string {
   const ids = ownerIds();
   chownTree(building, ids);
   const data = join(building, 'data');
-  runAsOwner(join(binDir, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  runAsOwner(join(binDir, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--no-sync',
+  ]);
   try {
     renameSync(data, template); // atomic: a parallel worker that lost the race keeps the winner's
   } catch {
