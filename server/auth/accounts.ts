@@ -77,6 +77,8 @@ export async function bootstrapAccounts(
   db: Database,
   adminPassword: string | undefined,
 ): Promise<BootstrapResult> {
+  const [any] = await db.query('SELECT 1 FROM users LIMIT 1');
+  if (any) return { created: false, generatedPassword: null };
   const password = adminPassword ?? generatePassword();
   const passwordHash = await hashPassword(password);
   return db.transaction(async (tx) => {

@@ -256,6 +256,12 @@ export async function buildApp(
     request.bearer = bearer;
   });
 
+  // While shutting down, a keep-alive connection closes after its response, so close() does
+  // not wait for the client's idle timeout once the requests in flight are done.
+  app.addHook('onSend', async (_request, reply) => {
+    if (context.shuttingDown()) reply.header('connection', 'close');
+  });
+
   app.setErrorHandler((error, request, reply) =>
     sendError(request, reply, error as Error, context),
   );
