@@ -23,8 +23,8 @@ import {
   type Tlp,
 } from '../../shared/domain/types';
 import type { Principal } from '../auth/principal';
-import { TenantLocks } from '../store/change-log';
-import type { Database, Queryable } from '../store/database';
+import { TenantLocks, withCtes } from '../store/change-log';
+import type { Database, Queryable, SqlValue } from '../store/database';
 import { newId } from '../store/ids';
 import { caseSearchText } from '../store/search-text';
 import type { RecordItem } from './records';
@@ -83,7 +83,14 @@ interface CaseFilterRow {
   condition: ConditionNode;
 }
 
+interface CaseExtras {
+  description: string;
+  tags: string[];
+  rev: number;
+}
+
 interface CaseDbRow {
+  rev: number;
   id: string;
   number: number;
   status: string;
@@ -246,10 +253,15 @@ export async function ingestRecords(
   };
   if (alertsByTenant.size > 0) {
     await db.transaction(async (tx) => {
-      const locks = await TenantLocks.lock(tx, alertsByTenant.keys());
+      // Round trips are what a request costs: lock, settings, duplicates, candidates per
+      // tenant, then every write in one statement.
+      const tenantIds = [...alertsByTenant.keys()].sort();
+      const locks = await TenantLocks.lock(tx, tenantIds);
+      const setups = await correlationSetups(tx, tenantIds);
+      const stored = await storedAlerts(tx, alertsByTenant);
       const now = Date.now();
       const writer = new BatchWriter(now, principal.login);
-      for (const tenantId of [...alertsByTenant.keys()].sort()) {
+      for (const tenantId of tenantIds) {
         await correlateTenant(
           tx,
           locks,
@@ -257,10 +269,14 @@ export async function ingestRecords(
           tenantId,
           alertsByTenant.get(tenantId) ?? [],
           results,
+          setups.get(tenantId) ?? { settings: correlationSettingsSchema.parse({}), filters: [] },
+          stored,
         );
       }
-      await writer.write(tx, locks);
-      await locks.flush(principal.login, now);
+      const params: SqlValue[] = [];
+      const ctes = writer.statements(locks, params);
+      const flush = locks.flushStatement(principal.login, now, params);
+      await tx.query(withCtes([...ctes, ...flush.ctes], flush.select), params);
       summary.casesCreated = writer.createdCount;
       summary.casesUpdated = writer.updatedCount;
     });
@@ -301,20 +317,71 @@ function toCaseState(tenantId: string, row: CaseDbRow, entities: EntityRef[]): C
   };
 }
 
-async function tenantCorrelationSetup(
+interface CorrelationSetup {
+  settings: CorrelationSettings;
+  filters: CaseFilterRow[];
+}
+
+/** Settings and enabled case filters of every tenant of a request, in one query. */
+async function correlationSetups(
   tx: Queryable,
-  tenantId: string,
-): Promise<{ settings: CorrelationSettings; filters: CaseFilterRow[] }> {
-  const [settingsRow] = await tx.query<{ correlation: unknown }>(
-    'SELECT correlation FROM tenant_settings WHERE tenant_id = $1',
-    [tenantId],
+  tenantIds: readonly string[],
+): Promise<Map<string, CorrelationSetup>> {
+  const rows = await tx.query<{
+    tenant_id: string;
+    correlation: unknown;
+    filters: CaseFilterRow[] | null;
+  }>(
+    `SELECT s.tenant_id, s.correlation,
+            (SELECT json_agg(json_build_object('id', f.id, 'condition', f.condition) ORDER BY f.created_at, f.id)
+             FROM case_filters f WHERE f.tenant_id = s.tenant_id AND f.enabled) AS filters
+     FROM tenant_settings s WHERE s.tenant_id = ANY($1::uuid[])`,
+    [tenantIds],
   );
-  const settings = correlationSettingsSchema.parse(settingsRow?.correlation ?? {});
-  const filters = await tx.query<CaseFilterRow>(
-    'SELECT id, condition FROM case_filters WHERE tenant_id = $1 AND enabled ORDER BY created_at, id',
-    [tenantId],
+  return new Map(
+    rows.map((row) => [
+      row.tenant_id,
+      {
+        settings: correlationSettingsSchema.parse(row.correlation ?? {}),
+        filters: row.filters ?? [],
+      },
+    ]),
   );
-  return { settings, filters };
+}
+
+interface StoredAlertRef {
+  id: string;
+  case_id: string | null;
+  number: number | null;
+}
+
+/** ALR-6: the alerts of a request already stored, by tenant, source and sourceRef. */
+async function storedAlerts(
+  tx: Queryable,
+  alertsByTenant: ReadonlyMap<string, readonly FreshAlert[]>,
+): Promise<Map<string, StoredAlertRef>> {
+  const tenants: string[] = [];
+  const sources: string[] = [];
+  const refs: string[] = [];
+  for (const [tenantId, alerts] of alertsByTenant) {
+    for (const alert of alerts) {
+      tenants.push(tenantId);
+      sources.push(alert.source);
+      refs.push(alert.sourceRef);
+    }
+  }
+  const rows = await tx.query<
+    StoredAlertRef & { tenant_id: string; source: string; source_ref: string }
+  >(
+    `SELECT a.tenant_id, a.source, a.source_ref, a.id, a.case_id, c.number
+     FROM unnest($1::uuid[], $2::text[], $3::text[]) AS q(tenant_id, source, source_ref)
+     JOIN alerts a ON a.tenant_id = q.tenant_id AND a.source = q.source AND a.source_ref = q.source_ref
+     LEFT JOIN cases c ON c.tenant_id = a.tenant_id AND c.id = a.case_id`,
+    [tenants, sources, refs],
+  );
+  return new Map(
+    rows.map((row) => [`${row.tenant_id}\u0000${row.source}\u0000${row.source_ref}`, row]),
+  );
 }
 
 async function correlateTenant(
@@ -324,22 +391,9 @@ async function correlateTenant(
   tenantId: string,
   alerts: FreshAlert[],
   results: IngestRecordResult[],
+  setup: CorrelationSetup,
+  stored: ReadonlyMap<string, StoredAlertRef>,
 ): Promise<void> {
-  // ALR-6: idempotent on (source, sourceRef): what is stored answers with the stored alert.
-  const existing = await tx.query<{
-    source: string;
-    source_ref: string;
-    id: string;
-    case_id: string | null;
-    number: number | null;
-  }>(
-    `SELECT a.source, a.source_ref, a.id, a.case_id, c.number
-     FROM unnest($2::text[], $3::text[]) AS q(source, source_ref)
-     JOIN alerts a ON a.tenant_id = $1 AND a.source = q.source AND a.source_ref = q.source_ref
-     LEFT JOIN cases c ON c.tenant_id = a.tenant_id AND c.id = a.case_id`,
-    [tenantId, alerts.map((a) => a.source), alerts.map((a) => a.sourceRef)],
-  );
-  const stored = new Map(existing.map((row) => [`${row.source}\u0000${row.source_ref}`, row]));
   const fresh: FreshAlert[] = [];
   const firstOfIdentity = new Map<string, FreshAlert>();
   const laterDuplicates: [FreshAlert, FreshAlert][] = [];
@@ -347,7 +401,8 @@ async function correlateTenant(
     const identity = `${alert.source}\u0000${alert.sourceRef}`;
     const result = results[alert.item.index] as IngestRecordResult;
     result.tenant = alert.tenantName;
-    const row = stored.get(identity);
+    // ALR-6: idempotent on (source, sourceRef): what is stored answers with the stored alert.
+    const row = stored.get(`${tenantId}\u0000${identity}`);
     if (row) {
       result.status = 'duplicate';
       result.alertId = row.id;
@@ -365,7 +420,7 @@ async function correlateTenant(
   }
   if (fresh.length === 0) return;
 
-  const { settings, filters } = await tenantCorrelationSetup(tx, tenantId);
+  const { settings, filters } = setup;
   const timeoutMs = settings.timeoutMinutes * 60_000;
   let minTs = Infinity;
   let maxTs = -Infinity;
@@ -386,12 +441,16 @@ async function correlateTenant(
 
   // Open cases sharing an entity whose window, widened by the timeout, may hold the batch (COR-1).
   const index = new InMemoryCorrelationIndex();
-  const caseExtras = new Map<string, { description: string; tags: string[] }>();
+  const caseExtras = new Map<string, CaseExtras>();
   if (kinds.length > 0) {
-    const candidates = await tx.query<CaseDbRow>(
+    const candidates = await tx.query<
+      CaseDbRow & { entity_list: [EntityRef['kind'], string][] | null }
+    >(
       `SELECT c.id, c.number, c.status, c.creator, c.alert_count, c.first_alert_at, c.last_alert_at,
               c.tactics, c.lead_alert, c.name, c.name_is_manual, c.score, c.severity,
-              c.severity_is_manual, c.what, c.who, c.tlp, c.description, c.tags
+              c.severity_is_manual, c.what, c.who, c.tlp, c.description, c.tags, c.rev,
+              (SELECT json_agg(json_build_array(e2.kind, e2.value)) FROM case_entities e2
+               WHERE e2.tenant_id = c.tenant_id AND e2.case_id = c.id) AS entity_list
        FROM cases c
        WHERE c.tenant_id = $1 AND c.id IN (
          SELECT e.case_id FROM unnest($2::text[], $3::text[]) AS q(kind, value)
@@ -400,29 +459,10 @@ async function correlateTenant(
          AND c.last_alert_at >= $4 AND c.first_alert_at <= $5`,
       [tenantId, kinds, values, minTs - timeoutMs, maxTs + timeoutMs],
     );
-    if (candidates.length > 0) {
-      const entityRows = await tx.query<{
-        case_id: string;
-        kind: EntityRef['kind'];
-        value: string;
-      }>(
-        'SELECT case_id, kind, value FROM case_entities WHERE tenant_id = $1 AND case_id = ANY($2::uuid[])',
-        [tenantId, candidates.map((c) => c.id)],
-      );
-      const entitiesOf = new Map<string, EntityRef[]>();
-      for (const row of entityRows) {
-        let list = entitiesOf.get(row.case_id);
-        if (!list) {
-          list = [];
-          entitiesOf.set(row.case_id, list);
-        }
-        list.push({ kind: row.kind, value: row.value });
-      }
-      for (const row of candidates) {
-        const state = toCaseState(tenantId, row, entitiesOf.get(row.id) ?? []);
-        index.upsertCase(state);
-        caseExtras.set(row.id, { description: row.description, tags: row.tags });
-      }
+    for (const row of candidates) {
+      const entities = (row.entity_list ?? []).map(([kind, value]) => ({ kind, value }));
+      index.upsertCase(toCaseState(tenantId, row, entities));
+      caseExtras.set(row.id, { description: row.description, tags: row.tags, rev: row.rev });
     }
   }
 
@@ -489,7 +529,7 @@ async function correlateTenant(
   for (const [filterId, count] of hits) writer.addFilterHits(tenantId, filterId, count);
 }
 
-/** Collects the rows of a request and writes them with one multi-row statement per table. */
+/** Collects the rows of a request; `statements` writes them all as the CTEs of one statement. */
 class BatchWriter {
   createdCount = 0;
   updatedCount = 0;
@@ -500,10 +540,7 @@ class BatchWriter {
     suppressed: boolean;
   }[] = [];
   private readonly created: CaseState[] = [];
-  private readonly updated: {
-    state: CaseState;
-    extras: { description: string; tags: string[] };
-  }[] = [];
+  private readonly updated: { state: CaseState; extras: CaseExtras }[] = [];
   private readonly newEntities: { tenantId: string; caseId: string; entity: EntityRef }[] = [];
   private readonly filterHits: { tenantId: string; filterId: string; count: number }[] = [];
 
@@ -526,9 +563,9 @@ class BatchWriter {
   addUpdatedCase(
     state: CaseState,
     before: CaseState | undefined,
-    extras: { description: string; tags: string[] } | undefined,
+    extras: CaseExtras | undefined,
   ): void {
-    this.updated.push({ state, extras: extras ?? { description: '', tags: [] } });
+    this.updated.push({ state, extras: extras ?? { description: '', tags: [], rev: 0 } });
     const known = new Set((before?.entities ?? []).map(entityKey));
     for (const entity of state.entities) {
       if (!known.has(entityKey(entity))) {
@@ -541,41 +578,92 @@ class BatchWriter {
     this.filterHits.push({ tenantId, filterId, count });
   }
 
-  async write(tx: Queryable, locks: TenantLocks): Promise<void> {
+  /**
+   * The request's writes as data-modifying CTEs (parameters appended to `params`), and their
+   * change-log entries recorded on `locks`. The cases' new revisions are known without asking:
+   * the tenant lock keeps every other writer of these cases out until commit.
+   */
+  statements(locks: TenantLocks, params: SqlValue[]): string[] {
+    const p = (value: SqlValue, type: string) => {
+      params.push(value);
+      return `$${params.length}::${type}`;
+    };
+    const ctes: string[] = [];
     const now = this.now;
     if (this.created.length > 0) {
       const c = this.created;
-      await tx.query(
+      ctes.push(
         `INSERT INTO cases (tenant_id, id, number, name, score, severity, severity_rank, status, creator,
            tlp, what, who, alert_count, created_at, updated_at, first_alert_at, last_alert_at, tactics,
            lead_alert, search_text)
-         SELECT t, i, n, nm, sc, sv, sr, 'New', $13, tl, wh, wo, ac, $14, $14, fa, la, ta::jsonb, le::jsonb, st
-         FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::int[], $6::text[], $7::int[],
-                     $8::text[], $9::text[], $10::text[], $11::int[], $12::bigint[], $15::bigint[],
-                     $16::text[], $17::text[], $18::text[])
+         SELECT t, i, n, nm, sc, sv, sr, 'New', ${p(SYSTEM_CREATOR, 'text')}, tl, wh, wo, ac, ${p(now, 'bigint')},
+                ${p(now, 'bigint')}, fa, la, ta::jsonb, le::jsonb, st
+         FROM unnest(${p(
+           c.map((s) => s.tenant),
+           'uuid[]',
+         )}, ${p(
+           c.map((s) => s.id),
+           'uuid[]',
+         )},
+                     ${p(
+                       c.map((s) => s.number),
+                       'bigint[]',
+                     )}, ${p(
+                       c.map((s) => s.name),
+                       'text[]',
+                     )},
+                     ${p(
+                       c.map((s) => s.score),
+                       'int[]',
+                     )}, ${p(
+                       c.map((s) => s.severity),
+                       'text[]',
+                     )},
+                     ${p(
+                       c.map((s) => severityRank(s.severity)),
+                       'int[]',
+                     )}, ${p(
+                       c.map((s) => s.tlp),
+                       'text[]',
+                     )},
+                     ${p(
+                       c.map((s) => s.what),
+                       'text[]',
+                     )}, ${p(
+                       c.map((s) => s.who),
+                       'text[]',
+                     )},
+                     ${p(
+                       c.map((s) => s.alertCount),
+                       'int[]',
+                     )}, ${p(
+                       c.map((s) => s.firstAlertAt),
+                       'bigint[]',
+                     )},
+                     ${p(
+                       c.map((s) => s.lastAlertAt),
+                       'bigint[]',
+                     )}, ${p(
+                       c.map((s) => JSON.stringify(s.tactics)),
+                       'text[]',
+                     )},
+                     ${p(
+                       c.map((s) => (s.lead ? JSON.stringify(s.lead) : null)),
+                       'text[]',
+                     )},
+                     ${p(
+                       c.map((s) =>
+                         caseSearchText({
+                           name: s.name,
+                           description: '',
+                           what: s.what,
+                           who: s.who,
+                           tags: [],
+                         }),
+                       ),
+                       'text[]',
+                     )})
            AS u(t, i, n, nm, sc, sv, sr, tl, wh, wo, ac, fa, la, ta, le, st)`,
-        [
-          c.map((s) => s.tenant),
-          c.map((s) => s.id),
-          c.map((s) => s.number),
-          c.map((s) => s.name),
-          c.map((s) => s.score),
-          c.map((s) => s.severity),
-          c.map((s) => severityRank(s.severity)),
-          c.map((s) => s.tlp),
-          c.map((s) => s.what),
-          c.map((s) => s.who),
-          c.map((s) => s.alertCount),
-          c.map((s) => s.firstAlertAt),
-          SYSTEM_CREATOR,
-          now,
-          c.map((s) => s.lastAlertAt),
-          c.map((s) => JSON.stringify(s.tactics)),
-          c.map((s) => (s.lead ? JSON.stringify(s.lead) : null)),
-          c.map((s) =>
-            caseSearchText({ name: s.name, description: '', what: s.what, who: s.who, tags: [] }),
-          ),
-        ],
       );
       for (const state of c) {
         locks.changed({
@@ -590,50 +678,84 @@ class BatchWriter {
     }
     if (this.updated.length > 0) {
       const u = this.updated;
-      const revs = await tx.query<{ tenant_id: string; id: string; rev: number }>(
+      ctes.push(
         `UPDATE cases c SET name = u.nm, score = u.sc, severity = u.sv, severity_rank = u.sr, tlp = u.tl,
            what = u.wh, who = u.wo, alert_count = u.ac, first_alert_at = u.fa, last_alert_at = u.la,
-           tactics = u.ta::jsonb, lead_alert = u.le::jsonb, search_text = u.st, updated_at = $16,
+           tactics = u.ta::jsonb, lead_alert = u.le::jsonb, search_text = u.st, updated_at = ${p(now, 'bigint')},
            rev = c.rev + 1
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[],
-                     $8::text[], $9::text[], $10::int[], $11::bigint[], $12::bigint[], $13::text[],
-                     $14::text[], $15::text[])
+         FROM unnest(${p(
+           u.map(({ state }) => state.tenant),
+           'uuid[]',
+         )}, ${p(
+           u.map(({ state }) => state.id),
+           'uuid[]',
+         )},
+                     ${p(
+                       u.map(({ state }) => state.name),
+                       'text[]',
+                     )}, ${p(
+                       u.map(({ state }) => state.score),
+                       'int[]',
+                     )},
+                     ${p(
+                       u.map(({ state }) => state.severity),
+                       'text[]',
+                     )},
+                     ${p(
+                       u.map(({ state }) => severityRank(state.severity)),
+                       'int[]',
+                     )},
+                     ${p(
+                       u.map(({ state }) => state.tlp),
+                       'text[]',
+                     )}, ${p(
+                       u.map(({ state }) => state.what),
+                       'text[]',
+                     )},
+                     ${p(
+                       u.map(({ state }) => state.who),
+                       'text[]',
+                     )}, ${p(
+                       u.map(({ state }) => state.alertCount),
+                       'int[]',
+                     )},
+                     ${p(
+                       u.map(({ state }) => state.firstAlertAt),
+                       'bigint[]',
+                     )},
+                     ${p(
+                       u.map(({ state }) => state.lastAlertAt),
+                       'bigint[]',
+                     )},
+                     ${p(
+                       u.map(({ state }) => JSON.stringify(state.tactics)),
+                       'text[]',
+                     )},
+                     ${p(
+                       u.map(({ state }) => (state.lead ? JSON.stringify(state.lead) : null)),
+                       'text[]',
+                     )},
+                     ${p(
+                       u.map(({ state, extras }) =>
+                         caseSearchText({
+                           name: state.name,
+                           description: extras.description,
+                           what: state.what,
+                           who: state.who,
+                           tags: extras.tags,
+                         }),
+                       ),
+                       'text[]',
+                     )})
            AS u(t, i, nm, sc, sv, sr, tl, wh, wo, ac, fa, la, ta, le, st)
-         WHERE c.tenant_id = u.t AND c.id = u.i
-         RETURNING c.tenant_id, c.id, c.rev`,
-        [
-          u.map(({ state }) => state.tenant),
-          u.map(({ state }) => state.id),
-          u.map(({ state }) => state.name),
-          u.map(({ state }) => state.score),
-          u.map(({ state }) => state.severity),
-          u.map(({ state }) => severityRank(state.severity)),
-          u.map(({ state }) => state.tlp),
-          u.map(({ state }) => state.what),
-          u.map(({ state }) => state.who),
-          u.map(({ state }) => state.alertCount),
-          u.map(({ state }) => state.firstAlertAt),
-          u.map(({ state }) => state.lastAlertAt),
-          u.map(({ state }) => JSON.stringify(state.tactics)),
-          u.map(({ state }) => (state.lead ? JSON.stringify(state.lead) : null)),
-          u.map(({ state, extras }) =>
-            caseSearchText({
-              name: state.name,
-              description: extras.description,
-              what: state.what,
-              who: state.who,
-              tags: extras.tags,
-            }),
-          ),
-          now,
-        ],
+         WHERE c.tenant_id = u.t AND c.id = u.i`,
       );
-      for (const row of revs) {
+      for (const { state, extras } of u) {
         locks.changed({
-          tenantId: row.tenant_id,
+          tenantId: state.tenant,
           entity: 'case',
-          entityId: row.id,
-          rev: row.rev,
+          entityId: state.id,
+          rev: extras.rev + 1,
           op: 'upsert',
         });
       }
@@ -641,67 +763,126 @@ class BatchWriter {
     }
     if (this.newEntities.length > 0) {
       const e = this.newEntities;
-      await tx.query(
+      ctes.push(
         `INSERT INTO case_entities (tenant_id, kind, value, case_id)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[])
+         SELECT * FROM unnest(${p(
+           e.map((x) => x.tenantId),
+           'uuid[]',
+         )}, ${p(
+           e.map((x) => x.entity.kind),
+           'text[]',
+         )},
+                              ${p(
+                                e.map((x) => x.entity.value),
+                                'text[]',
+                              )}, ${p(
+                                e.map((x) => x.caseId),
+                                'uuid[]',
+                              )})
          ON CONFLICT DO NOTHING`,
-        [
-          e.map((x) => x.tenantId),
-          e.map((x) => x.entity.kind),
-          e.map((x) => x.entity.value),
-          e.map((x) => x.caseId),
-        ],
       );
     }
     if (this.alerts.length > 0) {
       const a = this.alerts;
-      await tx.query(
+      ctes.push(
         `INSERT INTO alerts (tenant_id, id, source, source_ref, type, title, description, timestamp, score,
            tactic, tactic_name, technique, technique_name, tags, tlp, raw, entities, status, case_id,
            suppressed, created_by, created_at, updated_at)
          SELECT t, i, so, sr, ty, ti, de, ts, sc, ta, tn, te, tq,
                 ARRAY(SELECT jsonb_array_elements_text(tg::jsonb)), tl, rw::json, en::jsonb,
-                CASE WHEN ca IS NULL THEN 'New' ELSE 'Imported' END, ca, su, $20, $21, $21
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::bigint[], $9::int[], $10::text[], $11::text[], $12::text[], $13::text[],
-                     $14::text[], $15::text[], $16::text[], $17::text[], $18::uuid[], $19::boolean[])
+                CASE WHEN ca IS NULL THEN 'New' ELSE 'Imported' END, ca, su, ${p(this.createdBy, 'text')},
+                ${p(now, 'bigint')}, ${p(now, 'bigint')}
+         FROM unnest(${p(
+           a.map((x) => x.tenantId),
+           'uuid[]',
+         )}, ${p(
+           a.map((x) => x.alert.id),
+           'uuid[]',
+         )},
+                     ${p(
+                       a.map((x) => x.alert.source),
+                       'text[]',
+                     )}, ${p(
+                       a.map((x) => x.alert.sourceRef),
+                       'text[]',
+                     )},
+                     ${p(
+                       a.map((x) => x.alert.input.type),
+                       'text[]',
+                     )}, ${p(
+                       a.map((x) => x.alert.title),
+                       'text[]',
+                     )},
+                     ${p(
+                       a.map((x) => x.alert.input.description),
+                       'text[]',
+                     )},
+                     ${p(
+                       a.map((x) => x.alert.timestamp),
+                       'bigint[]',
+                     )}, ${p(
+                       a.map((x) => x.alert.score),
+                       'int[]',
+                     )},
+                     ${p(
+                       a.map((x) => x.alert.tactic),
+                       'text[]',
+                     )}, ${p(
+                       a.map((x) => x.alert.tacticName),
+                       'text[]',
+                     )},
+                     ${p(
+                       a.map((x) => x.alert.technique),
+                       'text[]',
+                     )}, ${p(
+                       a.map((x) => x.alert.techniqueName),
+                       'text[]',
+                     )},
+                     ${p(
+                       a.map((x) => JSON.stringify(x.alert.input.tags)),
+                       'text[]',
+                     )},
+                     ${p(
+                       a.map((x) => x.alert.tlp),
+                       'text[]',
+                     )},
+                     ${p(
+                       a.map((x) => JSON.stringify(x.alert.input.raw ?? null)),
+                       'text[]',
+                     )},
+                     ${p(
+                       a.map((x) => JSON.stringify(x.alert.entities)),
+                       'text[]',
+                     )},
+                     ${p(
+                       a.map((x) => x.caseId),
+                       'uuid[]',
+                     )}, ${p(
+                       a.map((x) => x.suppressed),
+                       'boolean[]',
+                     )})
            AS u(t, i, so, sr, ty, ti, de, ts, sc, ta, tn, te, tq, tg, tl, rw, en, ca, su)`,
-        [
-          a.map((x) => x.tenantId),
-          a.map((x) => x.alert.id),
-          a.map((x) => x.alert.source),
-          a.map((x) => x.alert.sourceRef),
-          a.map((x) => x.alert.input.type),
-          a.map((x) => x.alert.title),
-          a.map((x) => x.alert.input.description),
-          a.map((x) => x.alert.timestamp),
-          a.map((x) => x.alert.score),
-          a.map((x) => x.alert.tactic),
-          a.map((x) => x.alert.tacticName),
-          a.map((x) => x.alert.technique),
-          a.map((x) => x.alert.techniqueName),
-          a.map((x) => JSON.stringify(x.alert.input.tags)),
-          a.map((x) => x.alert.tlp),
-          a.map((x) => JSON.stringify(x.alert.input.raw ?? null)),
-          a.map((x) => JSON.stringify(x.alert.entities)),
-          a.map((x) => x.caseId),
-          a.map((x) => x.suppressed),
-          this.createdBy,
-          now,
-        ],
       );
       const linked = a.filter((x) => x.caseId !== null);
       if (linked.length > 0) {
-        await tx.query(
+        ctes.push(
           `INSERT INTO case_alerts (tenant_id, id, case_id, alert_id, added_at)
-           SELECT t, i, c, a, $5 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[]) AS u(t, i, c, a)`,
-          [
-            linked.map((x) => x.tenantId),
-            linked.map(() => newId()),
-            linked.map((x) => x.caseId),
-            linked.map((x) => x.alert.id),
-            now,
-          ],
+           SELECT t, i, c, a, ${p(now, 'bigint')}
+           FROM unnest(${p(
+             linked.map((x) => x.tenantId),
+             'uuid[]',
+           )}, ${p(
+             linked.map(() => newId()),
+             'uuid[]',
+           )},
+                       ${p(
+                         linked.map((x) => x.caseId),
+                         'uuid[]',
+                       )}, ${p(
+                         linked.map((x) => x.alert.id),
+                         'uuid[]',
+                       )})
+             AS u(t, i, c, a)`,
         );
       }
       for (const x of a) {
@@ -714,13 +895,25 @@ class BatchWriter {
         });
       }
     }
-    for (const hit of this.filterHits) {
+    if (this.filterHits.length > 0) {
+      const h = this.filterHits;
       // COR-5: suppressed alerts are counted per filter.
-      await tx.query(
-        `UPDATE case_filters SET suppressed_count = suppressed_count + $3
-         WHERE tenant_id = $1 AND id = $2`,
-        [hit.tenantId, hit.filterId, hit.count],
+      ctes.push(
+        `UPDATE case_filters f SET suppressed_count = f.suppressed_count + u.n
+         FROM unnest(${p(
+           h.map((x) => x.tenantId),
+           'uuid[]',
+         )}, ${p(
+           h.map((x) => x.filterId),
+           'uuid[]',
+         )},
+                     ${p(
+                       h.map((x) => x.count),
+                       'bigint[]',
+                     )}) AS u(t, i, n)
+         WHERE f.tenant_id = u.t AND f.id = u.i`,
       );
     }
+    return ctes;
   }
 }

@@ -1,4 +1,4 @@
-import type { Queryable } from './database';
+import type { Queryable, SqlValue } from './database';
 
 /**
  * The change log (schema.ts `change_log`) that sync will pull from (issue 15): one entry per
@@ -96,10 +96,16 @@ export class TenantLocks {
   }
 
   /**
-   * Writes the change-log entries and the new counters, and queues one NOTIFY per tenant
-   * (delivered at commit) for waiting clients on every instance. Call once, last.
+   * The change-log entries, the new counters and one NOTIFY per changed tenant (delivered at
+   * commit, for waiting clients on every instance) as parts of one statement: `ctes` are
+   * data-modifying CTEs, `select` the statement's final SELECT. Parameters are appended to
+   * `params`. Call once, last; `flush` runs it on its own.
    */
-  async flush(actor: string, now: number): Promise<void> {
+  flushStatement(
+    actor: string,
+    now: number,
+    params: SqlValue[],
+  ): { ctes: string[]; select: string } {
     const seqs: number[] = [];
     const tenants: string[] = [];
     const entities: string[] = [];
@@ -116,33 +122,42 @@ export class TenantLocks {
       revs.push(change.rev);
       ops.push(change.op);
     }
+    const p = (value: SqlValue) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const ctes: string[] = [];
     if (seqs.length > 0) {
-      await this.tx.query(
+      ctes.push(
         `INSERT INTO change_log (tenant_id, seq, entity, entity_id, entity_rev, op, actor, at)
-         SELECT t, s, e, i, r, o, $7, $8
-         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[], $5::int[], $6::text[]) AS c(t, s, e, i, r, o)`,
-        [tenants, seqs, entities, ids, revs, ops, actor, now],
+         SELECT t, s, e, i, r, o, ${p(actor)}::text, ${p(now)}::bigint
+         FROM unnest(${p(tenants)}::uuid[], ${p(seqs)}::bigint[], ${p(entities)}::text[], ${p(ids)}::uuid[],
+                     ${p(revs)}::int[], ${p(ops)}::text[]) AS c(t, s, e, i, r, o)`,
       );
     }
     const touched = [...this.counters.entries()];
-    await this.tx.query(
+    ctes.push(
       `UPDATE tenant_counters c SET last_case_number = u.n, last_change_seq = u.s, rev = c.rev + 1
-       FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS u(t, n, s) WHERE c.tenant_id = u.t`,
-      [
-        touched.map(([id]) => id),
-        touched.map(([, c]) => c.lastCaseNumber),
-        touched.map(([, c]) => c.lastChangeSeq),
-      ],
+       FROM unnest(${p(touched.map(([id]) => id))}::uuid[], ${p(touched.map(([, c]) => c.lastCaseNumber))}::bigint[],
+                   ${p(touched.map(([, c]) => c.lastChangeSeq))}::bigint[]) AS u(t, n, s)
+       WHERE c.tenant_id = u.t`,
     );
-    const changedTenants = new Set(tenants);
-    for (const [tenantId, counters] of touched) {
-      if (!changedTenants.has(tenantId)) continue;
-      await this.tx.query('SELECT pg_notify($1, $2)', [
-        CHANGES_CHANNEL,
-        JSON.stringify({ tenant: tenantId, seq: counters.lastChangeSeq }),
-      ]);
-    }
+    const changed = new Set(tenants);
+    const notices = touched
+      .filter(([id]) => changed.has(id))
+      .map(([id, counters]) => JSON.stringify({ tenant: id, seq: counters.lastChangeSeq }));
     this.changes.length = 0;
+    return {
+      ctes,
+      select: `SELECT pg_notify(${p(CHANGES_CHANNEL)}::text, n) FROM unnest(${p(notices)}::text[]) AS n`,
+    };
+  }
+
+  /** Writes the change log and counters (flushStatement) in one statement. */
+  async flush(actor: string, now: number): Promise<void> {
+    const params: SqlValue[] = [];
+    const { ctes, select } = this.flushStatement(actor, now, params);
+    await this.tx.query(withCtes(ctes, select), params);
   }
 
   private require(tenantId: string): TenantCounters {
@@ -178,4 +193,10 @@ export async function changesAfter(
     rev: row.entity_rev,
     op: row.op,
   }));
+}
+
+/** `WITH w0 AS (…), w1 AS (…) SELECT …`: data-modifying CTEs run whether or not they are read. */
+export function withCtes(ctes: readonly string[], select: string): string {
+  if (ctes.length === 0) return select;
+  return `WITH ${ctes.map((cte, i) => `w${i} AS (${cte})`).join(',\n')}\n${select}`;
 }

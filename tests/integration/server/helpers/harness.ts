@@ -31,7 +31,9 @@ export interface Backend {
   lastUrl: string | null;
 }
 
-export const ADMIN_PASSWORD = 'admin-password-for-tests';
+import { ADMIN_PASSWORD } from './constants';
+
+export { ADMIN_PASSWORD };
 
 // Tests create many users: cheap hashes (the server's default is 2^15).
 setPasswordHashCost(10);

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { ADMIN_PASSWORD } from './harness';
+import { ADMIN_PASSWORD } from './constants';
 
 /** Real `watchfloor-server` processes for the multi-instance tests. */
 
