@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addCaseFilter, caseFilterPredicate } from '../../../main/services/case-filters';
+import { addCaseFilter, caseFilterPredicate } from '../../../main/features/correlation/case-filters';
 import {
   getCorrelationSettings,
   setCorrelationSetting,
-} from '../../../main/services/correlation-settings';
-import { IngestSession } from '../../../main/services/ingest';
-import { openWorkspace } from '../../../main/services/workspace';
+} from '../../../main/features/correlation/correlation-settings';
+import { IngestSession } from '../../../main/features/correlation/ingest';
+import { openWorkspace } from '../../../main/app/workspace';
 import { sourceMigrationsFolder } from '../../../main/store/paths';
 import type { NormalizedAlert } from '../../../shared/domain/alert-format';
 import { importWatchfloorRecord } from '../../../shared/domain/ingest/watchfloor';
@@ -18,7 +18,7 @@ import { backends, OPERATOR, useServer, type TestServer } from './helpers/harnes
 
 /**
  * COR-9 across machines: the same alerts, in the same batches, fed to the desktop's ingestion
- * (main/services/ingest.ts on a temporary SQLite store) and to the server's POST /api/v1/alerts
+ * (main/features/correlation/ingest.ts on a temporary SQLite store) and to the server's POST /api/v1/alerts
  * give the same cases: the same alerts grouped together, with the same name, score, severity,
  * What, Who, TLP and window; the same alerts suppressed by the same case filter; and case numbers
  * in the same order within each tenant (the desktop numbers across tenants, the server per
