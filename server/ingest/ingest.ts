@@ -1,4 +1,4 @@
-import type { NormalizedAlert } from '../../shared/domain/alert-format';
+import { RESERVED_TENANT_ERROR, type NormalizedAlert } from '../../shared/domain/alert-format';
 import { evaluateCondition, type ConditionNode } from '../../shared/domain/conditions';
 import {
   correlateAlerts,
@@ -154,7 +154,13 @@ export async function ingestRecords(
     index: item.index,
     ...(item.line !== undefined ? { line: item.line } : {}),
     status: item.kind === 'alert' ? 'accepted' : item.kind === 'skipped' ? 'skipped' : 'error',
-    ...(item.kind === 'error' ? { code: 'INVALID_RECORD', message: item.message } : {}),
+    ...(item.kind === 'error'
+      ? {
+          // ADM-1: the parser refuses the admin organisation; the answer names it as such
+          code: item.message.includes(RESERVED_TENANT_ERROR) ? 'RESERVED_TENANT' : 'INVALID_RECORD',
+          message: item.message,
+        }
+      : {}),
     ...(item.kind === 'skipped' ? { message: item.reason } : {}),
   }));
   const fail = (index: number, code: string, message: string): void => {
