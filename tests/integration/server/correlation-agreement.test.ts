@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addCaseFilter, caseFilterPredicate } from '../../../main/features/correlation/case-filters';
+import {
+  addCaseFilter,
+  caseFilterPredicate,
+} from '../../../main/features/correlation/case-filters';
 import {
   getCorrelationSettings,
   setCorrelationSetting,
