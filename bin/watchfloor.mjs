@@ -10,5 +10,5 @@ if (major < 22) {
 }
 const { register } = await import('tsx/esm/api');
 register();
-const { runCli } = await import('../main/cli.ts');
+const { runCli } = await import('../main/cli/program.ts');
 process.exitCode = await runCli(process.argv.slice(2));

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openStore } from '../store/open';
-import { sourceMigrationsFolder } from '../store/paths';
-import { exportOutbox, readOutboxFile } from '../store/mutations/outbox-file';
-import { MutationApplier, emptyApplyReport, type ApplyReport } from '../store/mutations/apply';
-import { indexPendingQueuesNow } from '../store/derived/queue-membership';
-import type { Mutation } from '../../shared/sync/mutation';
+import { openStore } from '../../store/open';
+import { sourceMigrationsFolder } from '../../store/paths';
+import { exportOutbox, readOutboxFile } from '../../store/mutations/outbox-file';
+import { MutationApplier, emptyApplyReport, type ApplyReport } from '../../store/mutations/apply';
+import { indexPendingQueuesNow } from '../../store/derived/queue-membership';
+import type { Mutation } from '../../../shared/sync/mutation';
 
 /**
  * `watchfloor outbox export|apply`: the store's mutation log as a file, and the same apply path a
