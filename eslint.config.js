@@ -4,27 +4,41 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { builtinModules } from 'node:module';
 
-const nodeBuiltins = [
-  'fs',
-  'path',
-  'os',
-  'crypto',
-  'child_process',
-  'worker_threads',
-  'http',
-  'net',
-  'url',
-  'util',
-  'events',
-  'stream',
-];
-const nodePatterns = ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`)];
+/** Every Node built-in, bare or `node:` (`zlib`, `fs/promises`, `node:zlib`), as one regex:
+ * gitignore-style patterns would also catch relative paths such as `../domain/types`. */
+const escapeRegex = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const nodeModuleRegex = `^(node:.*|(${builtinModules
+  .filter((m) => !m.startsWith('_'))
+  .map(escapeRegex)
+  .join('|')})(/.*)?)$`;
 
-/** Layering (ARCHITECTURE.md rule 11), enforced by folder. */
-const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+/** Layering (ARCHITECTURE.md rule 11, README "Layers"), enforced by folder. */
+const restrict = (patterns, message, { node = false } = {}) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        { group: patterns, message },
+        ...(node ? [{ regex: nodeModuleRegex, message }] : []),
+      ],
+    },
+  ],
 });
+
+const restrictGlobals = (names, message) => ({
+  'no-restricted-globals': ['error', ...names.map((name) => ({ name, message }))],
+});
+
+/** Every global of Node or a browser that ES2023 itself lacks (shared/tsconfig.json's lib). */
+const hostGlobals = [...new Set([...Object.keys(globals.browser), ...Object.keys(globals.node)])]
+  .filter((name) => !(name in globals.es2023))
+  .sort();
+/** Node's own globals, which a browser lacks (process, Buffer, require, __dirname…). */
+const nodeOnlyGlobals = Object.keys(globals.node).filter(
+  (name) => !(name in globals.es2023) && !(name in globals.browser),
+);
 
 export default tseslint.config(
   {
@@ -55,7 +69,11 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
+    // Node's globals everywhere but shared/ (none) and renderer/ (the browser's, below).
+    ignores: ['shared/**', 'renderer/**'],
     languageOptions: { globals: { ...globals.node } },
+  },
+  {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': [
@@ -68,18 +86,28 @@ export default tseslint.config(
   },
   {
     files: ['shared/**/*.ts'],
-    rules: restrict(
-      [
-        ...nodePatterns,
-        'electron',
-        'react',
-        'react-dom',
-        'better-sqlite3',
-        '**/main/**',
-        '**/renderer/**',
-      ],
-      'shared/ is pure: no Node, DOM, Electron or app-side imports',
-    ),
+    languageOptions: { globals: { ...globals.es2023 } },
+    rules: {
+      ...restrict(
+        [
+          'electron',
+          'react',
+          'react-dom',
+          'better-sqlite3',
+          'drizzle-orm',
+          'drizzle-orm/*',
+          '**/main/**',
+          '**/renderer/**',
+          '**/server/**',
+        ],
+        'shared/ is pure: no Node, DOM, Electron, database or app-side imports',
+        { node: true },
+      ),
+      ...restrictGlobals(
+        hostGlobals,
+        'shared/ runs on the desktop, in the browser and on the server: use only what ES2023 provides, or take it as a parameter',
+      ),
+    },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
@@ -88,8 +116,13 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       ...restrict(
-        [...nodePatterns, 'electron', 'better-sqlite3', '**/main/**'],
+        ['electron', 'better-sqlite3', '**/main/**', '**/server/**'],
         'the renderer never sees Node, Electron or the store (rules 4 and 11)',
+        { node: true },
+      ),
+      ...restrictGlobals(
+        nodeOnlyGlobals,
+        'the renderer runs in the browser: no Node globals (rule 11); ask main through the contract',
       ),
     },
   },

@@ -1,18 +1,12 @@
 import { z } from 'zod';
 import { CASE_FIELD_CATALOGUE, findField } from './fields';
-import type {
-  CaseFieldRow,
-  EnumField,
-  FieldCatalogue,
-  FieldDefinition,
-  FieldValueType,
-} from './fields';
+import type { CaseFieldRow, FieldCatalogue, FieldDefinition, FieldValueType } from './fields';
 
 /**
  * Condition trees of queues (QUE-1) and case filters (COR-5): groups combine with AND / OR and
  * may be negated; leaves compare one catalogue field with a value. The same tree is evaluated in
  * TypeScript (`evaluateCondition`, e.g. to re-check one case at once, QUE-5) and compiled to SQL
- * (`compileConditionToSql`, re-indexing a queue); both must agree on every row.
+ * by each store (main/store/sql/compile.ts, re-indexing a queue); both must agree on every row.
  *
  * Semantics both sides share:
  * - Text comparisons ignore ASCII case only, exactly like SQLite's NOCASE, LIKE and lower().
@@ -400,7 +394,7 @@ function scalarProblem<Row>(field: FieldDefinition<Row>, value: ConditionScalar)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Values shared by evaluation, SQL and Lucene
+// Values shared by evaluation, the stores' SQL compilers and Lucene
 
 /** Lower-cases ASCII letters only, as SQLite's lower(), NOCASE and LIKE do. */
 export function asciiLower(text: string): string {
@@ -641,6 +635,14 @@ const NEGATED: Partial<Record<ConditionOperator, ConditionOperator>> = {
   'not exists': 'exists',
 };
 
+/**
+ * The operator a negative one negates (`is not` → `is`); undefined for a positive operator.
+ * A negative leaf is exactly the complement of its positive twin, in TypeScript and in SQL.
+ */
+export function positiveOperator(operator: ConditionOperator): ConditionOperator | undefined {
+  return NEGATED[operator];
+}
+
 /** Evaluates one validated leaf against a row. */
 export function evaluateLeaf<Row>(
   field: FieldDefinition<Row>,
@@ -754,211 +756,4 @@ function compareOrdered(
 function assertValid<Row>(tree: ConditionNode, catalogue: FieldCatalogue<Row>): void {
   const result = validateCondition(tree, catalogue);
   if (!result.ok) throw new ConditionValidationError(result.issues);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Compilation to SQL
-
-export type SqlParam = string | number | null;
-
-export interface SqlFragment {
-  /** A boolean SQL expression; values appear only as `?` placeholders. */
-  sql: string;
-  params: SqlParam[];
-}
-
-/**
- * Compiles a condition to a WHERE expression over `<entity table>` joined with `tenants t`.
- * Throws ConditionValidationError for an invalid tree: nothing unchecked reaches SQL.
- */
-export function compileConditionToSql<Row>(
-  tree: ConditionNode,
-  catalogue: FieldCatalogue<Row>,
-): SqlFragment {
-  assertValid(tree, catalogue);
-  const params: SqlParam[] = [];
-  const sql = compileNode(tree, catalogue, params);
-  return { sql, params };
-}
-
-function compileNode<Row>(
-  node: ConditionNode,
-  catalogue: FieldCatalogue<Row>,
-  params: SqlParam[],
-): string {
-  if (node.type === 'group') {
-    const parts = node.children.map((child) => compileNode(child, catalogue, params));
-    const joined =
-      parts.length === 0 ? (node.op === 'AND' ? '1' : '0') : joinSqlBalanced(parts, node.op);
-    return node.not ? `(NOT ${joined})` : joined;
-  }
-  const field = findField(catalogue, node.field) as FieldDefinition<Row>;
-  return compileLeafToSql(field, node.operator, node.value ?? null, params);
-}
-
-/**
- * Compiles one validated leaf, appending its values to `params`. The result is never SQL NULL
- * (positive tests are guarded by IS NOT NULL), so NOT around it is the exact complement.
- */
-export function compileLeafToSql<Row>(
-  field: FieldDefinition<Row>,
-  operator: ConditionOperator,
-  value: ConditionValue,
-  params: SqlParam[],
-): string {
-  const positive = NEGATED[operator];
-  if (positive) return `(NOT ${compileLeafToSql(field, positive, value, params)})`;
-  const column = field.sql;
-  switch (field.type) {
-    case 'string': {
-      if (operator === 'exists') return `(${column} IS NOT NULL AND ${column} <> '')`;
-      return `(${column} IS NOT NULL AND ${textSql(column, operator, value, params)})`;
-    }
-    case 'tags': {
-      if (operator === 'exists') return `(coalesce(json_array_length(${column}), 0) > 0)`;
-      return `EXISTS (SELECT 1 FROM json_each(${column}) WHERE ${textSql('value', operator, value, params)})`;
-    }
-    case 'enum': {
-      if (operator === 'exists') return `(${column} IS NOT NULL)`;
-      if (operator === 'is') {
-        params.push(value as string);
-        return `(${column} IS NOT NULL AND ${column} = ?)`;
-      }
-      if (operator === 'in') {
-        const list = value as readonly ConditionScalar[];
-        params.push(...list);
-        return `(${column} IS NOT NULL AND ${column} IN (${placeholders(list.length)}))`;
-      }
-      const order = (field as EnumField<Row>).order;
-      if (!order) throw new Error(`${field.key} has no order`);
-      return `(${order.rankSql} IS NOT NULL AND ${orderedSql(
-        order.rankSql,
-        operator,
-        value,
-        params,
-        (scalar) => {
-          const rank = order.rankOf[String(scalar)] ?? 0;
-          return { start: rank, end: rank };
-        },
-      )})`;
-    }
-    case 'number': {
-      if (operator === 'exists') return `(${column} IS NOT NULL)`;
-      if (operator === 'in') {
-        const list = value as readonly ConditionScalar[];
-        params.push(...list);
-        return `(${column} IS NOT NULL AND ${column} IN (${placeholders(list.length)}))`;
-      }
-      return `(${column} IS NOT NULL AND ${orderedSql(
-        column,
-        operator,
-        value,
-        params,
-        (scalar) => ({
-          start: Number(scalar),
-          end: Number(scalar),
-        }),
-      )})`;
-    }
-    case 'date': {
-      if (operator === 'exists') return `(${column} IS NOT NULL)`;
-      return `(${column} IS NOT NULL AND ${orderedSql(column, operator, value, params, (scalar) => {
-        const interval = parseDateValue(scalar) as DateInterval;
-        return { start: interval.start, end: interval.end - 1 };
-      })})`;
-    }
-  }
-}
-
-function textSql(
-  column: string,
-  operator: ConditionOperator,
-  value: ConditionValue,
-  params: SqlParam[],
-): string {
-  switch (operator) {
-    case 'is':
-      params.push(String(value));
-      return `${column} = ? COLLATE NOCASE`;
-    case 'in': {
-      const list = (value as readonly ConditionScalar[]).map(String);
-      params.push(...list);
-      return `${column} COLLATE NOCASE IN (${placeholders(list.length)})`;
-    }
-    case 'contains':
-      params.push(String(value));
-      return `instr(lower(${column}), lower(?)) > 0`;
-    case 'starts with':
-      params.push(`${escapeLike(String(value))}%`);
-      return `${column} LIKE ? ESCAPE '\\'`;
-    case 'matches':
-      params.push(wildcardToLike(String(value)));
-      return `${column} LIKE ? ESCAPE '\\'`;
-    default:
-      throw new Error(`Operator ${operator} is not a text operator`);
-  }
-}
-
-function orderedSql(
-  column: string,
-  operator: ConditionOperator,
-  value: ConditionValue,
-  params: SqlParam[],
-  boundsOf: (scalar: ConditionScalar) => { start: number; end: number },
-): string {
-  if (operator === 'between') {
-    const [from, to] = value as readonly [ConditionScalar, ConditionScalar];
-    params.push(boundsOf(from).start, boundsOf(to).end);
-    return `${column} BETWEEN ? AND ?`;
-  }
-  const bounds = boundsOf(value as ConditionScalar);
-  switch (operator) {
-    case 'is':
-      if (bounds.start === bounds.end) {
-        params.push(bounds.start);
-        return `${column} = ?`;
-      }
-      params.push(bounds.start, bounds.end);
-      return `${column} BETWEEN ? AND ?`;
-    case '>':
-      params.push(bounds.end);
-      return `${column} > ?`;
-    case '>=':
-      params.push(bounds.start);
-      return `${column} >= ?`;
-    case '<':
-      params.push(bounds.start);
-      return `${column} < ?`;
-    case '<=':
-      params.push(bounds.end);
-      return `${column} <= ?`;
-    default:
-      throw new Error(`Operator ${operator} does not compare order`);
-  }
-}
-
-/** Operands joined flat in one parenthesised chain of the SQL a condition or query compiles to. */
-const SQL_CHAIN_LENGTH = 8;
-
-/**
- * `(a AND b AND …)`, as chains of at most SQL_CHAIN_LENGTH operands whose chains are joined the
- * same way. SQLite parses a chain of n operands as n nested expressions and refuses a tree
- * deeper than 1,000 (issue 11.7: 999 ANDed terms); this way the depth grows with log n. The
- * planner splits AND / OR terms the same however they are parenthesised.
- */
-export function joinSqlBalanced(parts: readonly string[], op: 'AND' | 'OR'): string {
-  if (parts.length === 0) throw new Error('joinSqlBalanced needs at least one part');
-  let level: readonly string[] = parts;
-  do {
-    const next: string[] = [];
-    for (let i = 0; i < level.length; i += SQL_CHAIN_LENGTH) {
-      next.push(`(${level.slice(i, i + SQL_CHAIN_LENGTH).join(` ${op} `)})`);
-    }
-    level = next;
-  } while (level.length > 1);
-  return level[0] as string;
-}
-
-function placeholders(count: number): string {
-  return Array.from({ length: count }, () => '?').join(', ');
 }

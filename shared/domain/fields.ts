@@ -11,10 +11,9 @@ import type { AlertStatus, CaseOutcome, CaseSeverity, CaseStatus, Pap, Tlp } fro
 /**
  * The one catalogue of filterable fields (TBL-5, QUE-1, COR-5, TBL-4): queue conditions, case
  * filters, the filters panel and the Lucene box all resolve field names here, so a field means
- * the same thing in TypeScript evaluation and in the SQL the store runs.
- *
- * SQL expressions assume the entity table is referenced by its own name (`cases` / `alerts`)
- * and the tenants table is joined as `t` (`JOIN tenants t ON t.id = cases.tenant_id`).
+ * the same thing in TypeScript evaluation and in the SQL a store runs. Which column holds a
+ * field is each store's business (main/store/sql/sqlite-dialect.ts for the desktop), keyed by
+ * the field's `key`: this file holds no SQL.
  */
 
 export const FIELD_VALUE_TYPES = ['enum', 'string', 'number', 'date', 'tags'] as const;
@@ -27,8 +26,6 @@ interface FieldBase {
   readonly label: string;
   /** Other names accepted by Lucene and field lookup (`id` → number, `created_at` → created). */
   readonly aliases: readonly string[];
-  /** SQL expression of the value; a column, never user input. */
-  readonly sql: string;
 }
 
 export interface StringField<Row> extends FieldBase {
@@ -40,10 +37,10 @@ export interface EnumField<Row> extends FieldBase {
   readonly type: 'enum';
   readonly values: readonly string[];
   /**
-   * Ordered enums (severity) also accept >, >=, <, <= and between, compared by rank through an
-   * indexed rank column rather than by text.
+   * Ordered enums (severity) also accept >, >=, <, <= and between, compared by rank (a store
+   * keeps an indexed rank column) rather than by text.
    */
-  readonly order?: { readonly rankSql: string; readonly rankOf: Readonly<Record<string, number>> };
+  readonly order?: { readonly rankOf: Readonly<Record<string, number>> };
   readonly read: (row: Row) => string | null;
 }
 
@@ -58,7 +55,7 @@ export interface DateField<Row> extends FieldBase {
   readonly read: (row: Row) => number | null;
 }
 
-/** A JSON array of strings in SQL; a string array on the row. */
+/** A string array on the row (a JSON array in SQLite, text[] in PostgreSQL). */
 export interface TagsField<Row> extends FieldBase {
   readonly type: 'tags';
   readonly read: (row: Row) => readonly string[] | null;
@@ -74,10 +71,11 @@ export interface FieldCatalogue<Row> {
   readonly textSearch: {
     readonly fieldKeys: readonly string[];
     /**
-     * Full-text index over exactly those fields, when the store has one (TBL-4). Without it, bare
-     * terms fall back to case-insensitive substring matching.
+     * True when bare terms match whole tokens, as FTS5's unicode61 tokenizer splits them (TBL-4):
+     * the store keeps a full-text index over exactly those fields. False: bare terms match
+     * case-insensitive substrings.
      */
-    readonly fts?: { readonly table: string; readonly rowidSql: string };
+    readonly tokenised: boolean;
   };
 }
 
@@ -141,7 +139,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Case ID',
       type: 'number',
       aliases: ['id', 'caseId', 'case_id', 'caseNumber', 'case_number'],
-      sql: 'cases.number',
       read: (row) => row.number,
     },
     {
@@ -149,7 +146,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Tenant',
       type: 'string',
       aliases: ['tenantName', 'tenant_name', 'organisation', 'organization'],
-      sql: 't.name',
       read: (row) => row.tenantName,
     },
     {
@@ -157,7 +153,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Case Name',
       type: 'string',
       aliases: ['title'],
-      sql: 'cases.name',
       read: (row) => row.name,
     },
     {
@@ -165,7 +160,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Description',
       type: 'string',
       aliases: [],
-      sql: 'cases.description',
       read: (row) => row.description,
     },
     {
@@ -173,7 +167,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Summary',
       type: 'string',
       aliases: [],
-      sql: 'cases.summary',
       read: (row) => row.summary,
     },
     {
@@ -181,7 +174,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Score',
       type: 'number',
       aliases: [],
-      sql: 'cases.score',
       read: (row) => row.score,
     },
     {
@@ -189,9 +181,8 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Severity',
       type: 'enum',
       values: CASE_SEVERITIES,
-      order: { rankSql: 'cases.severity_rank', rankOf: SEVERITY_RANKS },
+      order: { rankOf: SEVERITY_RANKS },
       aliases: [],
-      sql: 'cases.severity',
       read: (row) => row.severity,
     },
     {
@@ -200,7 +191,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       type: 'enum',
       values: CASE_STATUSES,
       aliases: ['state'],
-      sql: 'cases.status',
       read: (row) => row.status,
     },
     {
@@ -209,7 +199,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       type: 'enum',
       values: CASE_OUTCOMES,
       aliases: ['resolution'],
-      sql: 'cases.outcome',
       read: (row) => row.outcome,
     },
     {
@@ -217,7 +206,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Creator',
       type: 'string',
       aliases: ['createdBy', 'created_by'],
-      sql: 'cases.creator',
       read: (row) => row.creator,
     },
     {
@@ -226,7 +214,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Assignee (user id)',
       type: 'string',
       aliases: ['assigneeId', 'assignee_id'],
-      sql: 'cases.assignee',
       read: (row) => row.assignee,
     },
     {
@@ -234,7 +221,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Assignee',
       type: 'string',
       aliases: ['assigneeName'],
-      sql: 'cases.assignee_name',
       read: (row) => row.assigneeName,
     },
     {
@@ -242,7 +228,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Tags',
       type: 'tags',
       aliases: ['tag'],
-      sql: 'cases.tags',
       read: (row) => row.tags,
     },
     {
@@ -251,7 +236,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       type: 'enum',
       values: TLP_VALUES,
       aliases: [],
-      sql: 'cases.tlp',
       read: (row) => row.tlp,
     },
     {
@@ -260,7 +244,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       type: 'enum',
       values: PAP_VALUES,
       aliases: [],
-      sql: 'cases.pap',
       read: (row) => row.pap,
     },
     {
@@ -268,7 +251,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'What',
       type: 'string',
       aliases: [],
-      sql: 'cases.what',
       read: (row) => row.what,
     },
     {
@@ -276,7 +258,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Who',
       type: 'string',
       aliases: [],
-      sql: 'cases.who',
       read: (row) => row.who,
     },
     {
@@ -284,7 +265,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Alerts',
       type: 'number',
       aliases: ['alert_count', 'alerts', 'alertsCount'],
-      sql: 'cases.alert_count',
       read: (row) => row.alertCount,
     },
     {
@@ -292,7 +272,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Created',
       type: 'date',
       aliases: ['created_at', 'createdAt'],
-      sql: 'cases.created_at',
       read: (row) => row.createdAt,
     },
     {
@@ -300,7 +279,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Updated',
       type: 'date',
       aliases: ['updated_at', 'updatedAt'],
-      sql: 'cases.updated_at',
       read: (row) => row.updatedAt,
     },
     {
@@ -308,7 +286,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Closed',
       type: 'date',
       aliases: ['closed_at', 'closedAt'],
-      sql: 'cases.closed_at',
       read: (row) => row.closedAt,
     },
     {
@@ -316,7 +293,6 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'First alert',
       type: 'date',
       aliases: ['first_alert_at', 'firstAlertAt'],
-      sql: 'cases.first_alert_at',
       read: (row) => row.firstAlertAt,
     },
     {
@@ -324,14 +300,13 @@ export const CASE_FIELD_CATALOGUE: FieldCatalogue<CaseFieldRow> = {
       label: 'Last alert',
       type: 'date',
       aliases: ['last_alert_at', 'lastAlertAt'],
-      sql: 'cases.last_alert_at',
       read: (row) => row.lastAlertAt,
     },
   ],
   textSearch: {
     // TBL-4: bare terms search the columns of the cases_fts index, in its column order.
     fieldKeys: ['name', 'description', 'what', 'who', 'tags'],
-    fts: { table: 'cases_fts', rowidSql: 'cases.rowid' },
+    tokenised: true,
   },
 };
 
@@ -344,7 +319,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       label: 'Tenant',
       type: 'string',
       aliases: ['tenantName', 'tenant_name', 'organisation', 'organization'],
-      sql: 't.name',
       read: (row) => row.tenantName,
     },
     {
@@ -352,7 +326,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       label: 'Source',
       type: 'string',
       aliases: [],
-      sql: 'alerts.source',
       read: (row) => row.source,
     },
     {
@@ -360,7 +333,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       label: 'Source reference',
       type: 'string',
       aliases: ['source_ref', 'reference'],
-      sql: 'alerts.source_ref',
       read: (row) => row.sourceRef,
     },
     {
@@ -368,7 +340,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       label: 'Type',
       type: 'string',
       aliases: [],
-      sql: 'alerts.type',
       read: (row) => row.type,
     },
     {
@@ -376,7 +347,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       label: 'Title',
       type: 'string',
       aliases: ['name'],
-      sql: 'alerts.title',
       read: (row) => row.title,
     },
     {
@@ -384,7 +354,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       label: 'Description',
       type: 'string',
       aliases: [],
-      sql: 'alerts.description',
       read: (row) => row.description,
     },
     {
@@ -392,7 +361,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       label: 'Event time',
       type: 'date',
       aliases: ['time', 'date'],
-      sql: 'alerts.timestamp',
       read: (row) => row.timestamp,
     },
     {
@@ -400,7 +368,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       label: 'Score',
       type: 'number',
       aliases: [],
-      sql: 'alerts.score',
       read: (row) => row.score,
     },
     {
@@ -408,7 +375,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       label: 'Tactic',
       type: 'string',
       aliases: [],
-      sql: 'alerts.tactic',
       read: (row) => row.tactic,
     },
     {
@@ -416,7 +382,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       label: 'Technique',
       type: 'string',
       aliases: [],
-      sql: 'alerts.technique',
       read: (row) => row.technique,
     },
     {
@@ -424,7 +389,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       label: 'Tags',
       type: 'tags',
       aliases: ['tag'],
-      sql: 'alerts.tags',
       read: (row) => row.tags,
     },
     {
@@ -433,7 +397,6 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       type: 'enum',
       values: TLP_VALUES,
       aliases: [],
-      sql: 'alerts.tlp',
       read: (row) => row.tlp,
     },
     {
@@ -442,11 +405,10 @@ export const ALERT_FIELD_CATALOGUE: FieldCatalogue<AlertFieldRow> = {
       type: 'enum',
       values: ALERT_STATUSES,
       aliases: [],
-      sql: 'alerts.status',
       read: (row) => row.status,
     },
   ],
-  textSearch: { fieldKeys: ['title', 'description', 'source', 'type', 'tags'] },
+  textSearch: { fieldKeys: ['title', 'description', 'source', 'type', 'tags'], tokenised: false },
 };
 
 /**

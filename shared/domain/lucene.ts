@@ -1,20 +1,12 @@
 import {
   asciiLower,
   checkConditionLeaf,
-  compileLeafToSql,
   evaluateLeaf,
-  joinSqlBalanced,
   likeMatches,
   parseDateValue,
   wildcardToLike,
 } from './conditions';
-import type {
-  ConditionOperator,
-  ConditionScalar,
-  ConditionValue,
-  SqlFragment,
-  SqlParam,
-} from './conditions';
+import type { ConditionOperator, ConditionScalar, ConditionValue } from './conditions';
 import { CASE_FIELD_CATALOGUE, canonicalEnumValue, findField } from './fields';
 import type { CaseFieldRow, FieldCatalogue, FieldDefinition } from './fields';
 
@@ -628,14 +620,14 @@ class LuceneParser {
       // Only the wildcard stars: `a\**` searches the prefix `a*`.
       const stem = token.text.slice(0, token.text.length - token.trailingStars);
       if (stem === '') return { kind: 'all', span };
-      if (!this.catalogue.textSearch.fts || ftsTokens(stem).length > 0) {
+      if (!this.catalogue.textSearch.tokenised || ftsTokens(stem).length > 0) {
         return { kind: 'text', match: 'prefix', text: stem, span };
       }
     }
     if (!token.quoted && token.hasWildcard) {
       return { kind: 'text', match: 'wildcard', text: token.pattern, span };
     }
-    if (this.catalogue.textSearch.fts && ftsTokens(token.text).length === 0) {
+    if (this.catalogue.textSearch.tokenised && ftsTokens(token.text).length === 0) {
       this.fail(
         `'${token.text}' has no letters or digits to search for; to match it exactly, name a field, like name:"${token.text}"`,
         span.offset,
@@ -851,11 +843,6 @@ export function ftsTokens(text: string): string[] {
     .filter((token) => token !== '');
 }
 
-/** An FTS5 query string for a phrase (optionally a prefix phrase), safe from FTS5 syntax. */
-export function ftsPhraseQuery(text: string, prefix: boolean): string {
-  return `"${text.replace(/"/g, '""')}"${prefix ? '*' : ''}`;
-}
-
 function textHasPhrase(text: string, phrase: readonly string[], prefix: boolean): boolean {
   const tokens = ftsTokens(text);
   for (let start = 0; start + phrase.length <= tokens.length; start++) {
@@ -869,55 +856,9 @@ function textHasPhrase(text: string, phrase: readonly string[], prefix: boolean)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Compilation and evaluation
+// Evaluation (and the pieces of it the stores' SQL compilers share)
 
-/**
- * Compiles a parsed query to a WHERE expression over the entity table joined with `tenants t`;
- * values and FTS queries are parameters only.
- */
-export function compileLuceneToSql<Row>(
-  ast: LuceneNode,
-  catalogue: FieldCatalogue<Row>,
-): SqlFragment {
-  const params: SqlParam[] = [];
-  const sql = compileNode(ast, catalogue, params);
-  return { sql, params };
-}
-
-function compileNode<Row>(
-  node: LuceneNode,
-  catalogue: FieldCatalogue<Row>,
-  params: SqlParam[],
-): string {
-  switch (node.kind) {
-    case 'all':
-      return '1';
-    case 'and':
-    case 'or':
-      return joinSqlBalanced(
-        node.children.map((child) => compileNode(child, catalogue, params)),
-        node.kind === 'and' ? 'AND' : 'OR',
-      );
-    case 'not':
-      return `(NOT ${compileNode(node.child, catalogue, params)})`;
-    case 'field':
-      return compileLeafToSql(resolveField(catalogue, node), node.operator, node.value, params);
-    case 'text': {
-      const fts = catalogue.textSearch.fts;
-      if (fts && node.match !== 'wildcard') {
-        params.push(ftsPhraseQuery(node.text, node.match === 'prefix'));
-        return `(${fts.rowidSql} IN (SELECT rowid FROM ${fts.table} WHERE ${fts.table} MATCH ?))`;
-      }
-      const { operator, value } = textLeaf(node.match, node.text);
-      const parts = textFields(catalogue, node).map((field) =>
-        compileLeafToSql(field, operator, value, params),
-      );
-      return joinSqlBalanced(parts, 'OR');
-    }
-  }
-}
-
-/** Evaluates a parsed query against a row, agreeing with compileLuceneToSql. */
+/** Evaluates a parsed query against a row, agreeing with the stores' SQL (main/store/sql). */
 export function evaluateLucene(ast: LuceneNode, row: CaseFieldRow): boolean;
 export function evaluateLucene<Row>(
   ast: LuceneNode,
@@ -947,10 +888,10 @@ function evaluateNode<Row>(node: LuceneNode, row: Row, catalogue: FieldCatalogue
     case 'not':
       return !evaluateNode(node.child, row, catalogue);
     case 'field':
-      return evaluateLeaf(resolveField(catalogue, node), node.operator, node.value, row);
+      return evaluateLeaf(luceneField(catalogue, node), node.operator, node.value, row);
     case 'text': {
-      const fields = textFields(catalogue, node);
-      if (catalogue.textSearch.fts && node.match !== 'wildcard') {
+      const fields = luceneTextFields(catalogue, node);
+      if (catalogue.textSearch.tokenised && node.match !== 'wildcard') {
         const phrase = ftsTokens(node.text);
         return fields.some((field) => {
           const value = field.read(row);
@@ -958,14 +899,17 @@ function evaluateNode<Row>(node: LuceneNode, row: Row, catalogue: FieldCatalogue
           return typeof text === 'string' && textHasPhrase(text, phrase, node.match === 'prefix');
         });
       }
-      const { operator, value } = textLeaf(node.match, node.text);
+      const { operator, value } = luceneTextLeaf(node.match, node.text);
       return fields.some((field) => evaluateLeaf(field, operator, value, row));
     }
   }
 }
 
-/** Without FTS (or for inner wildcards), text terms are substring matches on each text field. */
-function textLeaf(
+/**
+ * Without a token index (or for inner wildcards), a text term is this leaf on each text field:
+ * a substring, or the wildcard pattern anywhere in the value.
+ */
+export function luceneTextLeaf(
   match: 'phrase' | 'prefix' | 'wildcard',
   text: string,
 ): { operator: ConditionOperator; value: string } {
@@ -974,7 +918,11 @@ function textLeaf(
     : { operator: 'contains', value: asciiLower(text) };
 }
 
-function textFields<Row>(catalogue: FieldCatalogue<Row>, node: LuceneNode): FieldDefinition<Row>[] {
+/** The fields a bare term searches (the catalogue's text search fields). */
+export function luceneTextFields<Row>(
+  catalogue: FieldCatalogue<Row>,
+  node: LuceneNode,
+): FieldDefinition<Row>[] {
   return catalogue.textSearch.fieldKeys.map((key) => {
     const field = findField(catalogue, key);
     if (!field)
@@ -987,7 +935,8 @@ function textFields<Row>(catalogue: FieldCatalogue<Row>, node: LuceneNode): Fiel
   });
 }
 
-function resolveField<Row>(
+/** The catalogue field of a field clause; a LuceneQueryError for an AST of another catalogue. */
+export function luceneField<Row>(
   catalogue: FieldCatalogue<Row>,
   node: Extract<LuceneNode, { kind: 'field' }>,
 ): FieldDefinition<Row> {

@@ -6,7 +6,8 @@ import { build } from 'esbuild';
 import { webHandlerEnvironment } from '../helpers/handler-env';
 import { SeededRandom } from '../../shared/domain/random';
 import { CASE_SORT_FIELDS, type CaseSortField } from '../../shared/domain/types';
-import type { ConditionNode, SqlParam } from '../../shared/domain/conditions';
+import type { ConditionNode } from '../../shared/domain/conditions';
+import type { SqlParam } from '../../main/store/sql/dialect';
 import {
   CASE_COLUMNS,
   DEFAULT_QUEUE_IDS,

@@ -15,7 +15,6 @@ import {
 } from '../../shared/domain/conditions';
 import { CASE_FIELD_CATALOGUE, type CaseFieldRow } from '../../shared/domain/fields';
 import {
-  compileLuceneToSql,
   evaluateLucene,
   LuceneQueryError,
   MAX_LUCENE_QUERY_LENGTH,
@@ -25,6 +24,7 @@ import {
   type LuceneSpan,
 } from '../../shared/domain/lucene';
 import { SeededRandom } from '../../shared/domain/random';
+import { compileLuceneToSql } from '../../main/store/sql/sqlite-dialect';
 
 /**
  * Issue 11.7: whatever is typed into the search box, the answer is rows or a located

@@ -3,10 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_FIELD_CATALOGUE, CASE_FIELD_CATALOGUE } from '../../shared/domain/fields';
 import type { AlertFieldRow, CaseFieldRow } from '../../shared/domain/fields';
 import {
-  compileLuceneToSql,
   evaluateLucene,
   formatLuceneError,
-  ftsPhraseQuery,
   ftsTokens,
   MAX_LUCENE_NESTING,
   MAX_LUCENE_QUERY_LENGTH,
@@ -16,6 +14,7 @@ import {
 } from '../../shared/domain/lucene';
 import type { LuceneNode, LuceneParseResult } from '../../shared/domain/lucene';
 import { SeededRandom } from '../../shared/domain/random';
+import { compileLuceneToSql, ftsPhraseQuery } from '../../main/store/sql/sqlite-dialect';
 import { sqlChainHeight } from '../helpers/sql-height';
 import { severityRank } from '../../shared/domain/severity';
 import {

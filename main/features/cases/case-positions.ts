@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { SqlParam } from '../../../shared/domain/conditions';
+import type { SqlParam } from '../../store/sql/dialect';
 import type { Store } from '../../store/open';
 import {
   CASE_SORT_COLUMNS,

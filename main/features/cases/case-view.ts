@@ -1,12 +1,9 @@
 import type { Store } from '../../store/open';
-import {
-  compileConditionToSql,
-  formatConditionIssue,
-  validateCondition,
-  type SqlParam,
-} from '../../../shared/domain/conditions';
+import { formatConditionIssue, validateCondition } from '../../../shared/domain/conditions';
 import { CASE_FIELD_CATALOGUE } from '../../../shared/domain/fields';
-import { compileLuceneToSql, parseLucene } from '../../../shared/domain/lucene';
+import { parseLucene } from '../../../shared/domain/lucene';
+import type { SqlParam } from '../../store/sql/dialect';
+import { compileConditionToSql, compileLuceneToSql } from '../../store/sql/sqlite-dialect';
 import type { CaseSortField, SortDirection } from '../../../shared/domain/types';
 import { ServiceError } from '../../service-error';
 import {
@@ -19,7 +16,7 @@ import {
 
 /**
  * The case table's view (TBL-1..5) as SQL: a queue, a Lucene query, filter conditions and a
- * Created At range, all ANDed, over `cases` (unaliased, as the field catalogue's SQL expects)
+ * Created At range, all ANDed, over `cases` (unaliased, as store/sql/sqlite-dialect.ts expects)
  * joined with `tenants t` when a field reads the tenant name. The same compiled view drives
  * paging (cases.ts), counts, "all matching" bulk updates and the CSV export.
  */

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Store } from '../../store/open';
-import type { SqlParam } from '../../../shared/domain/conditions';
+import type { SqlParam } from '../../store/sql/dialect';
 import type {
   CaseRow,
   CaseSeverity,

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { Store } from '../../store/open';
 import { CSV_BOM, csvRow, type CsvValue } from '../../../shared/domain/csv';
-import type { SqlParam } from '../../../shared/domain/conditions';
+import type { SqlParam } from '../../store/sql/dialect';
 import {
   CASE_COLUMN_LABELS,
   MAX_CSV_EXPORT_ROWS,

@@ -2,12 +2,9 @@ import type Database from 'better-sqlite3';
 import type { MutationWriter } from '../mutations/writer';
 import { isReadConnection } from '../open';
 import { immediateTransaction } from '../lock';
-import {
-  compileConditionToSql,
-  type ConditionNode,
-  type SqlFragment,
-  type SqlParam,
-} from '../../../shared/domain/conditions';
+import type { ConditionNode } from '../../../shared/domain/conditions';
+import type { SqlFragment, SqlParam } from '../sql/dialect';
+import { compileConditionToSql } from '../sql/sqlite-dialect';
 import { CASE_FIELD_CATALOGUE } from '../../../shared/domain/fields';
 import { queueRangeSchema, type QueueRange } from '../../../shared/ipc/contract';
 
@@ -166,7 +163,7 @@ export function queueMembershipSql(
   return { sql: compiled.sql, params: compiled.params(now), needsTenant: compiled.needsTenant };
 }
 
-/** Compiled case SQL reads the tenant name only as `t.name` (shared/domain/fields.ts). */
+/** Compiled case SQL reads the tenant name only as `t.name` (store/sql/sqlite-dialect.ts). */
 export function readsTenantName(sql: string): boolean {
   return /\bt\./.test(sql);
 }

@@ -214,7 +214,7 @@ class Compiler<Row> {
         return this.leaf(field, node.operator, node.value);
       }
       case 'text': {
-        if (this.catalogue.textSearch.fts && node.match !== 'wildcard') {
+        if (this.catalogue.textSearch.tokenised && node.match !== 'wildcard') {
           const tokens = ftsTokens(node.text).join(' ');
           const pattern = node.match === 'prefix' ? `% ${tokens}%` : `% ${tokens} %`;
           return d.phrase(this.param(pattern, 'text'));
