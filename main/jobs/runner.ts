@@ -50,15 +50,10 @@ export class JobRunner {
   private readonly removed = new Set<string>();
   /** the running jobs of this process that can be cancelled */
   private readonly controllers = new Map<string, AbortController>();
-  /** jobs read from the store's records at start: another process's, or ended ones */
-  private readonly adopted = new Set<string>();
   private writeTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly records: JobRecords | null = null) {
-    for (const job of records?.adopt() ?? []) {
-      this.jobs.set(job.id, job);
-      this.adopted.add(job.id);
-    }
+    for (const job of records?.adopt() ?? []) this.jobs.set(job.id, job);
   }
 
   list(): Job[] {
@@ -77,8 +72,8 @@ export class JobRunner {
   /**
    * NFR-2: asks a running cancellable job to stop after its current batch, and returns the job
    * as it is now (still In Progress; it ends Cancelled once the batch is written). A second
-   * request changes nothing. A finished job, one of another process or one that cannot stop
-   * half-way is refused, and nothing changes.
+   * request changes nothing. An unknown id, a job that has ended and one that cannot stop
+   * half-way are refused, and nothing changes.
    */
   cancel(id: string): Job {
     const job = this.jobs.get(id);
@@ -93,9 +88,7 @@ export class JobRunner {
     if (!controller) {
       throw new ServiceError(
         'BAD_REQUEST',
-        this.adopted.has(id)
-          ? `"${job.title}" runs in another Watchfloor process; cancel it there`
-          : `"${job.title}" cannot be cancelled: it has no point to stop at before it ends`,
+        `"${job.title}" cannot be cancelled: it has no point to stop at before it ends`,
       );
     }
     if (!controller.signal.aborted) {
@@ -197,7 +190,6 @@ export class JobRunner {
     const job = this.jobs.get(id);
     if (!job || isRunning(job)) return false;
     this.jobs.delete(id);
-    this.adopted.delete(id);
     this.lastEmit.delete(id);
     this.unsaved.delete(id);
     if (this.records) this.removed.add(id);

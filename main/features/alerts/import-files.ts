@@ -308,7 +308,8 @@ function importInto(
         }
         run.add(source.name, batch);
         batches++;
-        fraction = (index + Math.min(1, batch.consumed / Math.max(1, source.size))) / sources.length;
+        fraction =
+          (index + Math.min(1, batch.consumed / Math.max(1, source.size))) / sources.length;
         options.onProgress?.(fraction, progressMessage(source.name, run.summary.imported));
       }
     } catch (err) {

@@ -89,7 +89,7 @@ export {
  */
 
 /** Stores at most this big index a new default queue at once instead of as a job. */
-const INDEX_AT_OPEN_MAX_CASES = 20_000;
+export const INDEX_AT_OPEN_MAX_CASES = 20_000;
 /** QUE-4: a range longer than this is worth a warning. */
 const SLOW_RANGE_DAYS = 31;
 
