@@ -37,6 +37,8 @@ export default tseslint.config(
       '.tmp',
       '.tmp-bench',
       'main/store/migrations',
+      'server/store/migrations',
+      'server/.tmp',
     ],
   },
   js.configs.recommended,
@@ -92,9 +94,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/**/*.ts', 'tests/**/*.ts', 'scripts/**/*.{ts,mjs}', 'server/**/*.ts'],
+    files: ['main/**/*.ts', 'tests/**/*.ts', 'scripts/**/*.{ts,mjs}'],
     ignores: ['main/electron/**'],
     rules: restrict(['electron'], "only main/electron/ imports 'electron' (rule 2)"),
+  },
+  {
+    files: ['server/**/*.{ts,mjs}'],
+    rules: restrict(
+      ['electron', 'better-sqlite3', '**/main/**', '**/renderer/**', '**/preload/**'],
+      'server/ imports only shared/ of the app (ARCHITECTURE.md: a separate workspace)',
+    ),
   },
   {
     files: ['preload/**/*.ts'],

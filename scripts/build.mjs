@@ -15,7 +15,8 @@ if (!rendererOnly) {
     target: 'node22',
     sourcemap: true,
     logLevel: 'warning',
-    external: ['electron', 'better-sqlite3'],
+    // pdfkit's ESM build reads import.meta.url at load time, which a CJS bundle cannot give it
+    external: ['electron', 'better-sqlite3', 'pdfkit'],
   };
   await esbuild({
     ...common,

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (idempotent). Run as root, or have them installed:
-#   chromium  - Playwright drives Debian's Chromium (/usr/bin/chromium); never `npx playwright install`
+#   chromium      - Playwright drives Debian's Chromium (/usr/bin/chromium); never `npx playwright install`
+#   poppler-utils - pdftotext, which the case report PDF test reads the PDF's text with (CAS-5)
+#   postgresql    - the server tests start a real PostgreSQL cluster (initdb + pg_ctl) on loopback
+#   openssl       - the server TLS test makes a self-signed certificate
 set -euo pipefail
 
-packages=(chromium)
+packages=(chromium poppler-utils postgresql openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

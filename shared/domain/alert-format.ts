@@ -114,6 +114,9 @@ const nonEmptyText = z.string().trim().min(1, { error: 'must not be empty' });
 const entityValues = z.array(z.string(), { error: 'is not an array of strings' }).optional();
 
 /** Input schema of one alert in the Watchfloor format (unknown extra fields are ignored). */
+/** The refusal of an alert for the admin organisation (ADM-1), recognised by the server too. */
+export const RESERVED_TENANT_ERROR = `is the reserved '${ADMIN_TENANT_NAME}' organisation, which holds no alerts (ADM-1)`;
+
 export const watchfloorAlertSchema = z.object({
   source: nonEmptyText,
   sourceRef: nonEmptyText,
@@ -153,9 +156,7 @@ export const watchfloorAlertSchema = z.object({
     .string()
     .trim()
     .min(1, { error: 'must not be empty' })
-    .refine((name) => !isReservedTenantName(name), {
-      error: `is the reserved '${ADMIN_TENANT_NAME}' organisation, which holds no alerts (ADM-1)`,
-    })
+    .refine((name) => !isReservedTenantName(name), { error: RESERVED_TENANT_ERROR })
     .optional(),
   entities: z
     .object({

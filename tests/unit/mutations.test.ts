@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import {
 import { MutationApplier, emptyApplyReport } from '../../main/store/mutations/apply';
 import type { Mutation } from '../../shared/sync/mutation';
 import { newId } from '../../main/store/ids';
+import { applyOutboxFile } from '../../main/cli/commands/outbox';
 
 let dir: string;
 const open: Store[] = [];
@@ -188,6 +190,148 @@ describe('mutation API', () => {
     expect(parseOutboxLine(line.slice(0, 40), 4)).toMatchObject({
       kind: 'error',
       message: /not JSON/,
+    });
+  });
+});
+
+describe('outbox apply: bad input is refused line by line and changes nothing of that line', () => {
+  const sign = (m: Record<string, unknown>): string => {
+    const { digest: _d, ...rest } = m;
+    const text = JSON.stringify(rest);
+    const digest = crypto.createHash('sha256').update(text).digest('hex');
+    return `${text.slice(0, -1)},"digest":"${digest}"}`;
+  };
+
+  async function exportedLines(store: Store): Promise<string[]> {
+    const file = path.join(dir, `out-${Math.random()}.ndjson`);
+    await exportOutbox(store.db, file);
+    return fs.readFileSync(file, 'utf8').trim().split('\n');
+  }
+
+  async function applyLines(target: Store, lines: string[]) {
+    const file = path.join(dir, `in-${Math.random()}.ndjson`);
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const report = emptyApplyReport();
+    const batch: { line: number; mutation: Mutation }[] = [];
+    for await (const p of readOutboxFile(file)) {
+      if (p.kind === 'mutation') batch.push({ line: p.line, mutation: p.mutation });
+      if (p.kind === 'error')
+        report.rejected.push({ line: p.line, mutationId: null, message: p.message });
+    }
+    new MutationApplier(target.db).applyBatch(batch, report);
+    return report;
+  }
+
+  it('reports each tampered line with its number and the reason, and applies the rest', async () => {
+    const a = newStore('a.db');
+    const { caseId, acme, admin } = seed(a);
+    const lines = await exportedLines(a);
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const patchAt = parsed.findIndex((m) => m.op === 'patch');
+    const tampered = [...lines];
+    // 1. unknown entity (re-signed, so only the schema catches it)
+    tampered.push(
+      sign({ ...parsed[patchAt]!, mutationId: crypto.randomUUID(), entity: 'spaceship' }),
+    );
+    // 2. wrong tenant for its row
+    tampered.push(sign({ ...parsed[patchAt]!, mutationId: crypto.randomUUID(), tenantId: admin }));
+    // 3. a row that does not exist
+    tampered.push(
+      sign({ ...parsed[patchAt]!, mutationId: crypto.randomUUID(), id: crypto.randomUUID() }),
+    );
+    // 4. an unknown field
+    tampered.push(
+      sign({
+        ...parsed[patchAt]!,
+        mutationId: crypto.randomUUID(),
+        changes: { colour: { before: null, after: 'red' } },
+      }),
+    );
+    // 5. a value of the wrong type
+    tampered.push(
+      sign({
+        ...parsed[patchAt]!,
+        mutationId: crypto.randomUUID(),
+        changes: { alertCount: { before: 2, after: 'many' } },
+      }),
+    );
+    // 6. a field changed after export (digest no longer matches)
+    tampered.push(lines[patchAt]!.replace('"Phish and 1 other"', '"Phish and 9 others"'));
+    // 7. a truncated line
+    tampered.push(lines[patchAt]!.slice(0, 50));
+    const b = newStore('b.db');
+    const report = await applyLines(b, tampered);
+    const messages = report.rejected.map((r) => [r.line, r.message]);
+    const base = lines.length;
+    expect(messages).toEqual([
+      [base + 1, expect.stringMatching(/entity: .*spaceship/)],
+      [base + 6, expect.stringMatching(/changed after export/)],
+      [base + 7, expect.stringMatching(/not JSON/)],
+      [base + 2, expect.stringMatching(/another tenant/)],
+      [base + 3, expect.stringMatching(/no case .* in this store/)],
+      [base + 4, expect.stringMatching(/no field "colour"/)],
+      [base + 5, expect.stringMatching(/alertCount must be a number/)],
+    ]);
+    expect(report.applied).toBe(lines.length - 1); // every good mutation (the header is no mutation)
+    // the good lines made the same case as A's; nothing of the bad ones is there
+    expect(b.db.prepare('SELECT name, alert_count, tenant_id FROM cases').all()).toEqual([
+      { name: 'Phish and 1 other', alert_count: 2, tenant_id: acme },
+    ]);
+    expect(b.db.prepare('SELECT count(*) AS n FROM cases WHERE id <> ?').get(caseId)).toEqual({
+      n: 0,
+    });
+  });
+
+  it('a file whose first line is not an outbox header is refused whole', async () => {
+    const a = newStore('a.db');
+    seed(a);
+    const lines = await exportedLines(a);
+    const file = path.join(dir, 'no-header.ndjson');
+    fs.writeFileSync(file, lines.slice(1).join('\n'));
+    await expect(applyOutboxFile(path.join(dir, 'c.db'), file)).rejects.toThrow(
+      /not a Watchfloor outbox file/,
+    );
+  });
+
+  it('a patch whose base revision moved is resolved per field and recorded in activity', async () => {
+    const a = newStore('a.db');
+    const { caseId } = seed(a);
+    const lines = await exportedLines(a);
+    const b = newStore('b.db');
+    await applyLines(b, lines);
+    // B changes the assignee and the name; then A's later edits arrive, made against the old rev
+    writeTransaction(b, 'bob', (tx) =>
+      tx.patch('case', caseId, { assignee: 'u-bob', assigneeName: 'Bob', name: 'Bob named it' }),
+    );
+    writeTransaction(a, 'alice', (tx) =>
+      tx.patch('case', caseId, {
+        assignee: 'u-alice',
+        assigneeName: 'Alice',
+        name: 'Alice named it',
+        score: 77,
+      }),
+    );
+    const later = (await exportedLines(a)).slice(lines.length);
+    const report = await applyLines(b, [lines[0]!, ...later]);
+    expect(report).toMatchObject({ applied: 1, conflicts: 1, rejected: [] });
+    const row = b.db
+      .prepare('SELECT name, score, assignee, assignee_name FROM cases WHERE id = ?')
+      .get(caseId);
+    // plain fields: last writer wins (A's, applied last); assignee: compare-and-set, Bob keeps it
+    expect(row).toEqual({
+      name: 'Alice named it',
+      score: 77,
+      assignee: 'u-bob',
+      assignee_name: 'Bob',
+    });
+    const conflict = b.db
+      .prepare("SELECT actor, action, after FROM activity WHERE action LIKE 'conflict-%'")
+      .get() as { actor: string; action: string; after: string };
+    expect(conflict.actor).toBe('alice');
+    expect(conflict.action).toBe('conflict-rejected');
+    expect(JSON.parse(conflict.after)).toMatchObject({
+      assignee: { rejected: 'u-alice', kept: 'u-bob' },
+      name: { overwritten: 'Bob named it', by: 'Alice named it' },
     });
   });
 });

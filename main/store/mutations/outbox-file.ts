@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { MUTATION_VERSION, mutationSchema, type Mutation } from '../../../shared/sync/mutation';
+import {
+  MUTATION_OPS,
+  MUTATION_VERSION,
+  SYNCED_ENTITIES,
+  mutationSchema,
+  type Mutation,
+} from '../../../shared/sync/mutation';
 import { clientIdOf } from './transaction';
 
 /**
@@ -41,6 +47,18 @@ interface OutboxRow {
   actor: string;
   created_at: number;
 }
+
+const mutationKindSchema = z.looseObject({
+  v: z.literal(MUTATION_VERSION, {
+    error: `unknown mutation version (this app reads ${MUTATION_VERSION})`,
+  }),
+  entity: z.string().refine((e) => (SYNCED_ENTITIES as readonly string[]).includes(e), {
+    error: (i) => `unknown entity ${JSON.stringify(i.input)}`,
+  }),
+  op: z.string().refine((o) => (MUTATION_OPS as readonly string[]).includes(o), {
+    error: (i) => `unknown op ${JSON.stringify(i.input)}`,
+  }),
+});
 
 const DIGEST = /,"digest":"([0-9a-f]{64})"\}$/;
 
@@ -179,6 +197,15 @@ export function parseOutboxLine(text: string, line: number): ParsedLine {
     };
   }
   const { digest: _digest, ...rest } = value as Record<string, unknown>;
+  // The kind first, so an unknown entity or op is named as such, not as a mismatch of the union.
+  const kind = mutationKindSchema.safeParse(rest);
+  if (!kind.success) {
+    return {
+      line,
+      kind: 'error',
+      message: kind.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    };
+  }
   const parsed = mutationSchema.safeParse(rest);
   if (!parsed.success) {
     return {
