@@ -24,9 +24,15 @@ if (!rendererOnly) {
     outfile: path.join(root, 'out/main/index.cjs'),
   });
   // Worker threads run from their own bundles next to index.cjs (rule 7): the alert import
-  // (ALR-6), its parser (the CLI's parallel import), the CSV export (TBL-7) and the case table's
-  // position lists (case-positions.ts).
-  for (const worker of ['import-worker', 'parse-worker', 'export-worker', 'positions-worker']) {
+  // (ALR-6), its parser (the CLI's parallel import), the CSV export (TBL-7), the case table's
+  // position lists (case-positions.ts) and the demo load (issue 12.7).
+  for (const worker of [
+    'import-worker',
+    'parse-worker',
+    'export-worker',
+    'positions-worker',
+    'demo-worker',
+  ]) {
     await esbuild({
       ...common,
       entryPoints: [path.join(root, `main/jobs/${worker}.ts`)],

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { openWorkspace, type Workspace } from '../app/workspace';
+import type { Workspace } from '../app/workspace';
+import { bootCommand } from '../app/boot';
 import { defaultStorePath, sourceMigrationsFolder } from '../store/paths';
 import { ServiceError } from '../service-error';
 import { findQueueByIdOrName, listQueues, type StoredQueue } from '../features/queues/queues';
@@ -62,7 +63,7 @@ type StoreAccess = 'read' | 'write' | 'create' | boolean;
 export function openForCommand(program: Command, access: StoreAccess): Workspace {
   const db = program.opts<{ db?: string }>().db ?? defaultStorePath();
   const mode = access === 'read' ? 'read' : 'write';
-  return openWorkspace(db, {
+  return bootCommand(db, {
     mode,
     create: access === 'create' || access === true,
     migrationsFolder: sourceMigrationsFolder(),

@@ -2,25 +2,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session } from 'electron';
 import { pathToFileURL } from 'node:url';
-import { openWorkspace, type Workspace } from '../app/workspace';
-import { startStoreMaintenance } from '../store/maintenance';
-import { createRouter } from '../ipc/router';
-import { createHandlers } from '../ipc/handlers';
+import { bootApp, type BootedApp } from '../app/boot';
+import { defaultDataDir, defaultStorePath } from '../store/data-dir';
 import { CHANNELS } from '../../shared/ipc/contract';
 import { contentSecurityPolicy } from '../web/server';
 import { APP_ORIGIN, isTrustedSender, lockDownContents } from './security';
 import { buildAppMenu } from './menu';
-import { countCases } from '../features/cases/cases';
-import { defaultDemoEnd, loadDemoData } from '../features/demo/demo';
-import { markAllQueuesPending, reindexQueueNow } from '../features/queues/queues';
 
 /**
  * The thin Electron shell (rule 2): one window, a locked-down renderer served from the app://
- * scheme with a strict CSP, and IPC handlers that forward to the same router as browser mode.
+ * scheme with a strict CSP, and IPC handlers that forward to the router main/app/boot.ts builds,
+ * the same as browser mode's.
  */
 
 const isDev = !app.isPackaged;
 const rendererDir = path.join(__dirname, '..', 'renderer');
+
+// One store folder for the app and the CLI (issue 12.7): Electron would derive its own from
+// package.json; set before anything (the single-instance lock included) reads it.
+app.setPath('userData', defaultDataDir());
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -30,8 +30,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let mainWindow: BrowserWindow | null = null;
-  let workspace: Workspace | null = null;
-  let stopMaintenance: () => void = () => {};
+  let booted: BootedApp | null = null;
 
   app.on('second-instance', () => {
     if (mainWindow) {
@@ -89,44 +88,31 @@ if (!app.requestSingleInstanceLock()) {
   };
 
   void app.whenReady().then(() => {
-    const storePath =
-      process.env.WATCHFLOOR_DB ?? path.join(app.getPath('userData'), 'watchfloor.db');
+    const send = (event: string, payload: unknown) => {
+      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(event, payload);
+    };
+    // `npm start -- --demo N`: an empty store gets N alerts' worth of demo data (as a job).
+    const demoArg = process.argv.indexOf('--demo');
+    const demo = demoArg > 0 ? Number(process.argv[demoArg + 1]) : NaN;
     try {
-      workspace = openWorkspace(storePath, {
-        create: true,
-        migrationsFolder: path.join(__dirname, 'migrations'),
-        persistJobs: true, // a job cut short by the app ending shows as Interrupted next time
+      booted = bootApp({
+        storePath: process.env.WATCHFLOOR_DB ?? defaultStorePath(),
+        environment: {
+          mode: 'electron',
+          migrationsFolder: path.join(__dirname, 'migrations'),
+          importWorker: { path: path.join(__dirname, 'import-worker.cjs'), execArgv: [] },
+          exportWorker: { path: path.join(__dirname, 'export-worker.cjs'), execArgv: [] },
+          notify: (entity) => send('data.changed', { entity }),
+        },
+        demo: Number.isInteger(demo) && demo > 0 ? { alerts: demo } : null,
+        log: (m) => console.error(m),
       });
     } catch (err) {
       dialog.showErrorBox('Watchfloor cannot open its store', (err as Error).message);
       app.exit(1);
       return;
     }
-    const ws = workspace;
-    stopMaintenance = startStoreMaintenance(ws.store);
-    // `npm start -- --demo N`: an empty store gets N alerts' worth of demo data (as a job).
-    const demoArg = process.argv.indexOf('--demo');
-    const demo = demoArg > 0 ? Number(process.argv[demoArg + 1]) : NaN;
-    if (Number.isInteger(demo) && demo > 0 && countCases(ws.store) === 0) {
-      void loadDemoData(ws.store, { alerts: demo, seed: 1, endAt: defaultDemoEnd() }).then(() => {
-        // demo cases bypass refreshQueueMembership: rebuild the queue indexes
-        for (const id of markAllQueuesPending(ws.store)) reindexQueueNow(ws.store, id);
-        send('data.changed', { entity: 'case' });
-      });
-    }
-    const send = (event: string, payload: unknown) => {
-      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(event, payload);
-    };
-    const router = createRouter(
-      createHandlers(ws, {
-        mode: 'electron',
-        migrationsFolder: path.join(__dirname, 'migrations'),
-        importWorker: { path: path.join(__dirname, 'import-worker.cjs'), execArgv: [] },
-        exportWorker: { path: path.join(__dirname, 'export-worker.cjs'), execArgv: [] },
-        notify: (entity) => send('data.changed', { entity }),
-      }),
-      (m) => console.error(m),
-    );
+    const { ws, router } = booted;
     ws.jobs.onChange((job) => send('jobs.changed', job));
     for (const channel of CHANNELS) {
       ipcMain.handle(channel, (event, payload: unknown) => {
@@ -153,8 +139,5 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => {
-    stopMaintenance();
-    workspace?.close();
-  });
+  app.on('will-quit', () => booted?.close());
 }

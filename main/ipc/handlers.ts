@@ -11,19 +11,27 @@ import { jobHandlers } from '../jobs/handlers';
 
 export type { AppMode, HandlerEnvironment } from './handler-context';
 
-/**
- * Every contract channel's handler: each feature brings the map of the channels it owns, and
- * `satisfies Handlers` makes the compiler check that together they cover the contract exactly
- * once. Creating the handlers also starts the re-index jobs a large store's queues still need.
- */
-export function createHandlers(ws: Workspace, env: HandlerEnvironment): Handlers {
+/** What the features' handlers (and the jobs boot starts) work with. */
+export function handlerContext(ws: Workspace, env: HandlerEnvironment): HandlerContext {
   const changed = <T>(result: T): T => {
     env.notify('case');
     env.notify('alert');
     return result;
   };
   // Queue counts live beside the case table: when an index is ready the table refreshes too.
-  const ctx: HandlerContext = { ws, env, changed, queuesChanged: () => env.notify('case') };
+  return { ws, env, changed, queuesChanged: () => env.notify('case') };
+}
+
+/**
+ * Every contract channel's handler: each feature brings the map of the channels it owns, and
+ * `satisfies Handlers` makes the compiler check that together they cover the contract exactly
+ * once. Creating them starts nothing: the start-up jobs are main/app/boot.ts's.
+ */
+export function createHandlers(
+  ws: Workspace,
+  env: HandlerEnvironment,
+  ctx: HandlerContext = handlerContext(ws, env),
+): Handlers {
   return {
     ...settingsHandlers(ctx),
     ...caseHandlers(ctx),

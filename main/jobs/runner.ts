@@ -2,11 +2,35 @@ import { EventEmitter } from 'node:events';
 import type { Job } from '../../shared/ipc/contract';
 import { newId } from '../store/ids';
 import type { JobRecords } from '../store/local/job-records';
+import { ServiceError } from '../service-error';
 
 export interface JobHandle {
   readonly id: string;
+  /**
+   * Aborted when the user cancels the job (jobs.cancel). A cancellable job checks it between
+   * its batches, never inside a transaction, and then throws JobCancelled saying what was done.
+   */
+  readonly signal: AbortSignal;
   progress(fraction: number | null, message?: string): void;
 }
+
+/**
+ * Thrown by a job's work when it stopped because it was cancelled: the job ends Cancelled with
+ * this message, which says what was done and kept ("Cancelled after 3 batches: …").
+ */
+export class JobCancelled extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobCancelled';
+  }
+}
+
+export interface JobOptions {
+  /** the work stops between batches when its signal is aborted (NFR-2); default false */
+  cancellable?: boolean;
+}
+
+const isRunning = (job: Job) => job.status === 'In Progress' || job.status === 'Waiting';
 
 /** How long a write that found the store busy waits before it tries again. */
 const BUSY_RETRY_MS = 250;
@@ -24,6 +48,8 @@ export class JobRunner {
   /** jobs changed since they were last written, and ids dismissed since */
   private readonly unsaved = new Set<string>();
   private readonly removed = new Set<string>();
+  /** the running jobs of this process that can be cancelled */
+  private readonly controllers = new Map<string, AbortController>();
   private writeTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly records: JobRecords | null = null) {
@@ -41,6 +67,35 @@ export class JobRunner {
   onChange(listener: (job: Job) => void): () => void {
     this.emitter.on('change', listener);
     return () => this.emitter.off('change', listener);
+  }
+
+  /**
+   * NFR-2: asks a running cancellable job to stop after its current batch, and returns the job
+   * as it is now (still In Progress; it ends Cancelled once the batch is written). A second
+   * request changes nothing. An unknown id, a job that has ended and one that cannot stop
+   * half-way are refused, and nothing changes.
+   */
+  cancel(id: string): Job {
+    const job = this.jobs.get(id);
+    if (!job) throw new ServiceError('NOT_FOUND', `No job with id ${id}`);
+    if (!isRunning(job)) {
+      throw new ServiceError(
+        'BAD_REQUEST',
+        `"${job.title}" has already ended (${job.status}): there is nothing to cancel`,
+      );
+    }
+    const controller = this.controllers.get(id);
+    if (!controller) {
+      throw new ServiceError(
+        'BAD_REQUEST',
+        `"${job.title}" cannot be cancelled: it has no point to stop at before it ends`,
+      );
+    }
+    if (!controller.signal.aborted) {
+      controller.abort();
+      this.update(id, { message: 'Cancelling: stops once the current batch is written' }, true);
+    }
+    return { ...job };
   }
 
   /** Removes a finished (or interrupted) job from the list and from the store. */
@@ -70,8 +125,10 @@ export class JobRunner {
     title: string,
     work: (job: JobHandle) => Promise<T>,
     describe: (result: T) => string,
+    options: JobOptions = {},
   ): { id: string; done: Promise<T> } {
     const now = Date.now();
+    const cancellable = options.cancellable ?? false;
     const job: Job = {
       id: newId(),
       kind,
@@ -79,24 +136,35 @@ export class JobRunner {
       status: 'In Progress',
       progress: 0,
       message: null,
+      cancellable,
       createdAt: now,
       updatedAt: now,
     };
+    const controller = new AbortController();
     this.jobs.set(job.id, job);
+    if (cancellable) this.controllers.set(job.id, controller);
     this.emit(job, true);
     const handle: JobHandle = {
       id: job.id,
+      signal: controller.signal,
       progress: (fraction, message) => {
+        // "Cancelling…" stays shown until the job ends
+        if (controller.signal.aborted) return;
         this.update(job.id, { progress: fraction, message: message ?? null }, false);
       },
     };
+    const finish = (patch: Partial<Job>) => {
+      this.controllers.delete(job.id);
+      this.update(job.id, { ...patch, cancellable: false }, true);
+    };
     const done = work(handle).then(
       (result) => {
-        this.update(job.id, { status: 'Success', progress: 1, message: describe(result) }, true);
+        finish({ status: 'Success', progress: 1, message: describe(result) });
         return result;
       },
       (err: unknown) => {
-        this.update(job.id, { status: 'Failure', message: (err as Error).message }, true);
+        if (err instanceof JobCancelled) finish({ status: 'Cancelled', message: err.message });
+        else finish({ status: 'Failure', message: (err as Error).message });
         throw err;
       },
     );
@@ -120,7 +188,7 @@ export class JobRunner {
 
   private forget(id: string): boolean {
     const job = this.jobs.get(id);
-    if (!job || job.status === 'In Progress' || job.status === 'Waiting') return false;
+    if (!job || isRunning(job)) return false;
     this.jobs.delete(id);
     this.lastEmit.delete(id);
     this.unsaved.delete(id);

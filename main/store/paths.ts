@@ -1,25 +1,8 @@
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const APP_NAME = 'Watchfloor';
-
-/** The platform's user-data folder, the same one Electron's app.getPath('userData') gives. */
-export function defaultDataDir(): string {
-  const home = os.homedir();
-  switch (process.platform) {
-    case 'darwin':
-      return path.join(home, 'Library', 'Application Support', APP_NAME);
-    case 'win32':
-      return path.join(process.env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), APP_NAME);
-    default:
-      return path.join(process.env.XDG_CONFIG_HOME ?? path.join(home, '.config'), APP_NAME);
-  }
-}
-
-export function defaultStorePath(): string {
-  return path.join(defaultDataDir(), 'watchfloor.db');
-}
+// The store folder lives in a module of its own so that Electron's CommonJS bundle takes it
+// without the source-mode paths below (import.meta has no meaning there).
+export { APP_NAME, defaultDataDir, defaultStorePath } from './data-dir';
 
 /** Migrations next to this file when run from source (CLI, browser mode, tests). */
 export function sourceMigrationsFolder(): string {

@@ -1,23 +1,18 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openWorkspace } from '../app/workspace';
-import { startStoreMaintenance } from '../store/maintenance';
+import { bootApp } from '../app/boot';
 import { defaultStorePath, sourceImportWorker, sourceMigrationsFolder } from '../store/paths';
-import { createRouter } from '../ipc/router';
-import { createHandlers } from '../ipc/handlers';
 import { startWebServer } from './server';
 import { DEFAULT_MAX_UPLOAD_MB, UploadFolder } from './uploads';
-import { countCases } from '../features/cases/cases';
-import { defaultDemoEnd, loadDemoData } from '../features/demo/demo';
-import { markAllQueuesPending } from '../features/queues/queues';
 
 /**
  * `npm run web -- [--db FILE] [--port N] [--demo N] [--max-upload-mb N] [--renderer DIR]`:
  * browser mode; prints the URL to open on stdout. --demo N loads N alerts' worth of demo data
- * into an empty store first; --max-upload-mb is the largest alert file the page may upload
- * (default 200; bigger ones go through the CLI); --renderer serves another renderer build than
- * out/renderer (tests serve a stub).
+ * into an empty store as a job (a worker thread; the Task List shows it); --max-upload-mb is
+ * the largest alert file the page may upload (default 200; bigger ones go through the CLI);
+ * --renderer serves another renderer build than out/renderer (tests serve a stub). The store,
+ * its start-up jobs and the router come from main/app/boot.ts; this only wires the WebSocket.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -44,30 +39,33 @@ async function main(): Promise<void> {
       `--max-upload-mb must be a number of megabytes above 0, got "${values['max-upload-mb']}"`,
     );
   }
-  const ws = openWorkspace(values.db ?? defaultStorePath(), {
-    create: true,
-    migrationsFolder: sourceMigrationsFolder(),
-    persistJobs: true,
-  });
   const uploads = UploadFolder.create({ maxBytes: Math.floor(maxUploadMb * 1024 * 1024) });
-  // --demo N: an empty store gets N alerts' worth of demo data before the UI opens.
-  if (demo !== null && countCases(ws.store) === 0) {
-    const r = await loadDemoData(ws.store, { alerts: demo, seed: 1, endAt: defaultDemoEnd() });
-    process.stderr.write(`loaded ${r.alerts} demo alerts in ${r.cases} cases\n`);
-    // demo cases bypass refreshQueueMembership: the handlers re-index pending queues as jobs
-    markAllQueuesPending(ws.store);
-  }
-  const stopMaintenance = startStoreMaintenance(ws.store);
   let broadcast: (entity: 'case' | 'alert') => void = () => {};
-  const router = createRouter(
-    createHandlers(ws, {
-      mode: 'web',
-      migrationsFolder: sourceMigrationsFolder(),
-      importWorker: sourceImportWorker(),
-      notify: (entity) => broadcast(entity),
-      uploads,
-    }),
-    (m) => process.stderr.write(m + '\n'),
+  const log = (m: string) => process.stderr.write(m + '\n');
+  const boot = () => {
+    try {
+      return bootApp({
+        storePath: values.db ?? defaultStorePath(),
+        environment: {
+          mode: 'web',
+          migrationsFolder: sourceMigrationsFolder(),
+          importWorker: sourceImportWorker(),
+          notify: (entity) => broadcast(entity),
+          uploads,
+        },
+        demo: demo === null ? null : { alerts: demo },
+        log,
+      });
+    } catch (err) {
+      uploads.dispose();
+      throw err;
+    }
+  };
+  const booted = boot();
+  const { ws, router } = booted;
+  booted.demoLoad?.done.then(
+    (r) => log(`loaded ${r.alerts} demo alerts in ${r.cases} cases`),
+    (err: unknown) => log(`demo load: ${(err as Error).message}`),
   );
   const rendererDir =
     values.renderer ?? fileURLToPath(new URL('../../out/renderer', import.meta.url));
@@ -76,8 +74,9 @@ async function main(): Promise<void> {
     rendererDir,
     port,
     uploads,
-    log: (m) => process.stderr.write(m + '\n'),
+    log,
   }).catch((err: unknown) => {
+    booted.close();
     uploads.dispose();
     throw err;
   });
@@ -88,8 +87,7 @@ async function main(): Promise<void> {
   );
   const stop = () => {
     void server.close().then(() => {
-      stopMaintenance();
-      ws.close();
+      booted.close();
       process.exit(0);
     });
   };

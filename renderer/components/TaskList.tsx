@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import * as Popover from '@radix-ui/react-popover';
 import { Ban, CheckCircle2, CirclePause, ListTodo, Loader2, X, XCircle } from 'lucide-react';
 import type { Job } from '../../shared/ipc/contract';
@@ -22,13 +23,26 @@ function JobIcon({ status }: { status: Job['status'] }) {
 }
 
 /**
- * Header Task List (TBL-6, rule 7): running and finished jobs, dismiss, Clear all. A job the
- * app's ending cut short shows as Interrupted after the next start (issue 11.3).
+ * Header Task List (TBL-6, rule 7): running and finished jobs, dismiss, Clear all. A running
+ * import, re-index, export, bulk edit or demo load has a Cancel button (NFR-2): it stops after
+ * its current batch and ends Cancelled, saying what was kept. A job the app's ending cut short
+ * shows as Interrupted after the next start (issue 11.3).
  */
 export function TaskList() {
-  const { jobs, setJobs } = useAppStore();
+  const { jobs, setJobs, upsertJob } = useAppStore();
+  const [cancelError, setCancelError] = useState<{ id: string; message: string } | null>(null);
   const running = jobs.filter(isRunning).length;
   const refresh = async () => setJobs(await call('jobs.list', {}));
+  const cancel = async (job: Job) => {
+    setCancelError(null);
+    try {
+      upsertJob(await call('jobs.cancel', { id: job.id }));
+    } catch (err) {
+      // e.g. it ended meanwhile: say so next to the job, and show it as it is now
+      setCancelError({ id: job.id, message: (err as Error).message });
+      await refresh();
+    }
+  };
   return (
     <Popover.Root>
       <Popover.Trigger asChild>
@@ -71,7 +85,10 @@ export function TaskList() {
                   <JobIcon status={j.status} />
                 </span>
                 <div className="job-body">
-                  <div className="job-title">{j.title}</div>
+                  <div className="job-title" id={`job-title-${j.id}`}>
+                    {j.title}
+                  </div>
+                  {j.status === 'Cancelled' && <div className="job-status">Cancelled</div>}
                   {j.status === 'Interrupted' && <div className="job-status">Interrupted</div>}
                   {j.status === 'In Progress' && (
                     <progress
@@ -81,7 +98,22 @@ export function TaskList() {
                     />
                   )}
                   {j.message && <div className="job-message">{j.message}</div>}
+                  {cancelError?.id === j.id && (
+                    <div className="job-error" role="alert">
+                      {cancelError.message}
+                    </div>
+                  )}
                 </div>
+                {isRunning(j) && j.cancellable && (
+                  <button
+                    type="button"
+                    className="btn small"
+                    aria-describedby={`job-title-${j.id}`}
+                    onClick={() => void cancel(j)}
+                  >
+                    Cancel
+                  </button>
+                )}
                 {!isRunning(j) && (
                   <button
                     type="button"

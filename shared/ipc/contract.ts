@@ -31,6 +31,8 @@ export const jobSchema = z.object({
   /** 0..1, or null when the total is unknown */
   progress: z.number().min(0).max(1).nullable(),
   message: z.string().nullable(),
+  /** whether jobs.cancel can stop it now: a running job of this process whose kind stops between batches */
+  cancellable: z.boolean(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -380,6 +382,11 @@ export const contract = {
   },
   'jobs.list': { request: empty, response: z.array(jobSchema) },
   'jobs.dismiss': { request: z.object({ id: z.string() }).strict(), response: ok },
+  /**
+   * NFR-2: stops a running import, re-index, export, bulk edit or demo load after its current
+   * batch; the job ends Cancelled, saying what was done. Answers with the job as it is now.
+   */
+  'jobs.cancel': { request: z.object({ id: z.string() }).strict(), response: jobSchema },
   'jobs.clearFinished': { request: empty, response: ok },
 } as const;
 

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobRunner } from '../../main/jobs/runner';
+import { JobCancelled, JobRunner } from '../../main/jobs/runner';
+import { ServiceError } from '../../main/service-error';
 import {
   interruptedMessage,
   JobRecords,
@@ -153,6 +154,99 @@ describe('JobRunner with job records in the store', () => {
     other.close();
     runner.close();
     expect(rows()).toEqual([expect.objectContaining({ status: 'In Progress' })]);
+  });
+});
+
+describe('JobRunner.cancel (NFR-2)', () => {
+  /** A job of three "batches" that stops between two once its signal is aborted. */
+  function batchedJob(runner: JobRunner, written: number[]) {
+    let release: () => void = () => {};
+    const next = () => new Promise<void>((resolve) => (release = resolve));
+    const started = runner.start(
+      'cases.bulkUpdate',
+      'Set tags on 3 batches',
+      async (job) => {
+        for (let batch = 1; batch <= 3; batch++) {
+          await next();
+          if (job.signal.aborted) {
+            throw new JobCancelled(`Cancelled after ${written.length} of 3 batches`);
+          }
+          written.push(batch);
+          job.progress(batch / 3, `${batch} of 3`);
+        }
+        return written.length;
+      },
+      (n) => `${n} batches`,
+      { cancellable: true },
+    );
+    return { ...started, release: () => release() };
+  }
+
+  it('ends the job Cancelled with what it did, and its record keeps that', async () => {
+    const runner = new JobRunner(new JobRecords(store));
+    const written: number[] = [];
+    const job = batchedJob(runner, written);
+    expect(runner.get(job.id)).toMatchObject({ status: 'In Progress', cancellable: true });
+    job.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toEqual([1]);
+    const asked = runner.cancel(job.id);
+    expect(asked).toMatchObject({
+      status: 'In Progress',
+      message: 'Cancelling: stops once the current batch is written',
+    });
+    // a second request is no error and changes nothing
+    expect(runner.cancel(job.id)).toEqual(asked);
+    job.release();
+    await expect(job.done).rejects.toBeInstanceOf(JobCancelled);
+    expect(written).toEqual([1]);
+    const ended = runner.get(job.id)!;
+    expect(ended).toMatchObject({
+      status: 'Cancelled',
+      message: 'Cancelled after 1 of 3 batches',
+      cancellable: false,
+    });
+    expect(rows()).toEqual([
+      expect.objectContaining({
+        id: job.id,
+        status: 'Cancelled',
+        message: 'Cancelled after 1 of 3 batches',
+      }),
+    ]);
+    // the next start shows it Cancelled, not Interrupted
+    expect(new JobRunner(new JobRecords(store)).get(job.id)).toMatchObject({
+      status: 'Cancelled',
+      message: 'Cancelled after 1 of 3 batches',
+      cancellable: false,
+    });
+  });
+
+  it('refuses an unknown id and an ended job, changing nothing', async () => {
+    const runner = new JobRunner(new JobRecords(store));
+    const written: number[] = [];
+    const job = batchedJob(runner, written);
+    for (let i = 0; i < 3; i++) {
+      job.release();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await job.done;
+    const before = { job: runner.get(job.id), rows: rows() };
+    const refusal = (id: string) => {
+      try {
+        runner.cancel(id);
+      } catch (err) {
+        if (err instanceof ServiceError) return { code: err.code, message: err.message };
+        throw err;
+      }
+      throw new Error('expected a refusal');
+    };
+    expect(refusal('nope')).toEqual({ code: 'NOT_FOUND', message: 'No job with id nope' });
+    expect(refusal(job.id)).toEqual({
+      code: 'BAD_REQUEST',
+      message: '"Set tags on 3 batches" has already ended (Success): there is nothing to cancel',
+    });
+    expect({ job: runner.get(job.id), rows: rows() }).toEqual(before);
+    expect(written).toEqual([1, 2, 3]);
   });
 });
 

@@ -1,11 +1,7 @@
 import { type Command } from 'commander';
-import { openWorkspace } from '../../app/workspace';
-import { defaultStorePath, sourceMigrationsFolder } from '../../store/paths';
-import { defaultDemoEnd, loadDemoData } from '../../features/demo/demo';
+import { defaultDemoEnd, loadDemoAndIndexQueues } from '../../features/demo/demo';
 import { generateDemoCases } from '../../../shared/domain/demo';
-import { markAllQueuesPending, reindexQueueNow } from '../../features/queues/queues';
-
-import { CliError, positiveInt, seedArg } from '../common';
+import { CliError, openForCommand, positiveInt, seedArg } from '../common';
 
 export function registerDemoCommands(program: Command, out: (s: string) => void): void {
   program
@@ -20,10 +16,7 @@ export function registerDemoCommands(program: Command, out: (s: string) => void)
     )
     .option('--seed <s>', 'random seed (same seed, same data)', seedArg, 1)
     .action(async (opts: { alerts: number; seed: number }) => {
-      const ws = openWorkspace(program.opts<{ db?: string }>().db ?? defaultStorePath(), {
-        create: true,
-        migrationsFolder: sourceMigrationsFolder(),
-      });
+      const ws = openForCommand(program, 'create');
       try {
         const started = performance.now();
         // A seed's first alert has the same (source, sourceRef) whatever the day: an exact lookup.
@@ -40,13 +33,14 @@ export function registerDemoCommands(program: Command, out: (s: string) => void)
             `demo data with seed ${opts.seed} is already in ${ws.store.file}; use another --seed`,
           );
         }
-        const result = await loadDemoData(ws.store, {
+        // In-process (a one-shot command), the same load as the app's demo worker: the batches,
+        // then the queue indexes.
+        const { alerts, cases } = await loadDemoAndIndexQueues(ws.store, {
           alerts: opts.alerts,
           seed: opts.seed,
           endAt,
         });
-        // Demo cases are bulk-inserted around refreshQueueMembership: rebuild the queue indexes.
-        for (const queueId of markAllQueuesPending(ws.store)) reindexQueueNow(ws.store, queueId);
+        const result = { alerts, cases };
         const seconds = (performance.now() - started) / 1000;
         out(JSON.stringify({ ...result, seconds: Math.round(seconds * 100) / 100 }) + '\n');
       } finally {

@@ -16,6 +16,7 @@ import { isReservedTenantName, type NormalizedAlert } from '../../../shared/doma
 import { getCorrelationSettings } from '../correlation/correlation-settings';
 import { caseFilterPredicate, recordCaseFilterHits } from '../correlation/case-filters';
 import { workerBeside, type WorkerScript } from '../../jobs/worker-script';
+import type { CancelCheck } from '../../jobs/cancel-flag';
 
 export interface ImportSummary extends IngestCounts {
   failed: number;
@@ -23,6 +24,11 @@ export interface ImportSummary extends IngestCounts {
   skipped: number;
   /** the first MAX_REPORTED_ERRORS errors; `failed` counts them all */
   errors: ParseError[];
+  /**
+   * Set when the import was cancelled (NFR-2): it stopped between two batches, after `batches`
+   * committed ones (about `fraction` of the input read); what they imported is kept.
+   */
+  cancelled?: { batches: number; fraction: number };
 }
 
 /** Alerts per transaction: big enough to amortise the commit, small enough to keep memory flat. */
@@ -55,6 +61,8 @@ export interface ImportOptions {
   actor: string;
   /** fraction of the whole import done, 0..1, and what is being done */
   onProgress?: (fraction: number, message: string) => void;
+  /** checked before each batch is written: once aborted, the import stops there (NFR-2) */
+  signal?: CancelCheck;
 }
 
 /** A file on disk read in 4 MB chunks (UTF-8, split characters kept whole). */
@@ -284,6 +292,8 @@ function importInto(
   sources: readonly AlertSource[],
   options: ImportOptions,
 ): ImportSummary {
+  let batches = 0;
+  let fraction = 0;
   for (const [index, source] of sources.entries()) {
     try {
       for (const batch of readAlertStream(readChunks(source), {
@@ -291,11 +301,16 @@ function importInto(
         format: options.format,
         batchSize: IMPORT_BATCH,
       })) {
+        // Between two transactions: the batches written stay, this one is not written at all.
+        if (options.signal?.aborted) {
+          run.summary.cancelled = { batches, fraction };
+          return run.finish();
+        }
         run.add(source.name, batch);
-        options.onProgress?.(
-          (index + Math.min(1, batch.consumed / Math.max(1, source.size))) / sources.length,
-          progressMessage(source.name, run.summary.imported),
-        );
+        batches++;
+        fraction =
+          (index + Math.min(1, batch.consumed / Math.max(1, source.size))) / sources.length;
+        options.onProgress?.(fraction, progressMessage(source.name, run.summary.imported));
       }
     } catch (err) {
       if (!(err instanceof SourceReadError)) throw err; // a store error fails the import

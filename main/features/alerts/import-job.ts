@@ -6,6 +6,8 @@ import type { Workspace } from '../../app/workspace';
 import type { ImportSummary } from './import-files';
 import { ServiceError } from '../../service-error';
 import type { WorkerScript } from '../../jobs/worker-script';
+import { JobCancelled } from '../../jobs/runner';
+import { shareCancelFlag } from '../../jobs/cancel-flag';
 
 export type { WorkerScript } from '../../jobs/worker-script';
 
@@ -77,6 +79,8 @@ export function startImportJob(
               actor: ws.user.login,
               format: 'auto',
               files: files.map((f) => ({ name: f.name, path: f.path })),
+              // NFR-2: the worker stops by itself after the batch it is writing
+              cancel: shareCancelFlag(job.signal),
             },
           });
         } catch (err) {
@@ -101,26 +105,43 @@ export function startImportJob(
         // are gone and its data is announced.
         worker.on('exit', (code) => {
           onDone();
+          const s = summary as ImportSummary | null;
           if (failure) reject(failure);
-          else if (summary) resolve(summary);
+          else if (s?.cancelled) reject(new JobCancelled(describeCancelledImport(s)));
+          else if (s) resolve(s);
           else reject(new Error(`import worker stopped (exit code ${code})`));
         });
       }),
-    (s) => {
-      const parts = [`${s.imported.toLocaleString('en')} imported`];
-      if (s.duplicates) parts.push(`${s.duplicates.toLocaleString('en')} duplicates`);
-      if (s.suppressed) parts.push(`${s.suppressed} suppressed`);
-      if (s.skipped) parts.push(`${s.skipped.toLocaleString('en')} skipped (not alerts)`);
-      if (s.failed)
-        parts.push(
-          `${s.failed} failed (${s.errors
-            .slice(0, 3)
-            .map((e) => `${e.file}:${e.line} ${e.message}`)
-            .join('; ')})`,
-        );
-      parts.push(`${s.casesCreated} cases created, ${s.casesUpdated} updated`);
-      return parts.join(', ');
-    },
+    describeImport,
+    { cancellable: true },
   );
   return id;
+}
+
+/** What a cancelled import did: how far it got, and that what it wrote is kept (NFR-2). */
+export function describeCancelledImport(s: ImportSummary): string {
+  const { batches, fraction } = s.cancelled ?? { batches: 0, fraction: 0 };
+  if (batches === 0) return 'Cancelled before any alert was imported';
+  const cases = `${s.casesCreated.toLocaleString('en')} cases created, ${s.casesUpdated.toLocaleString('en')} updated`;
+  return (
+    `Cancelled after ${batches.toLocaleString('en')} batch${batches === 1 ? '' : 'es'} ` +
+    `(about ${Math.floor(fraction * 100)}% read): ${s.imported.toLocaleString('en')} alerts imported, ` +
+    `${cases}; they are kept. Import the file again for the rest (alerts already imported are skipped).`
+  );
+}
+
+function describeImport(s: ImportSummary): string {
+  const parts = [`${s.imported.toLocaleString('en')} imported`];
+  if (s.duplicates) parts.push(`${s.duplicates.toLocaleString('en')} duplicates`);
+  if (s.suppressed) parts.push(`${s.suppressed} suppressed`);
+  if (s.skipped) parts.push(`${s.skipped.toLocaleString('en')} skipped (not alerts)`);
+  if (s.failed)
+    parts.push(
+      `${s.failed} failed (${s.errors
+        .slice(0, 3)
+        .map((e) => `${e.file}:${e.line} ${e.message}`)
+        .join('; ')})`,
+    );
+  parts.push(`${s.casesCreated} cases created, ${s.casesUpdated} updated`);
+  return parts.join(', ');
 }

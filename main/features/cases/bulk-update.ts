@@ -10,7 +10,8 @@ import { ServiceError } from '../../service-error';
 import { caseViewWhere, compileCaseView, countCaseView, type CaseViewInput } from './case-view';
 import { refreshQueueMembership } from '../../store/derived/queue-membership';
 import { readSetting } from '../settings/settings';
-import type { JobRunner } from '../../jobs/runner';
+import { JobCancelled, type JobRunner } from '../../jobs/runner';
+import type { CancelCheck } from '../../jobs/cancel-flag';
 
 /**
  * Bulk actions of the case table (TBL-6): set Status, add Tags, set Assignee on selected cases
@@ -185,7 +186,7 @@ export function* bulkUpdateSteps(
   actor: string,
   rowids: readonly number[],
   change: CheckedChange,
-): Generator<{ done: number; total: number; updated: number }, BulkResult> {
+): Generator<BulkStep, BulkResult> {
   const closeAlerts = readSetting(store, '', CLOSE_RELATED_ALERTS_KEY) !== false;
   const load = store.db.prepare(
     'SELECT rowid, id, tenant_id, status, outcome, summary, closed_at, tags, assignee, assignee_name FROM cases WHERE rowid = ?',
@@ -206,9 +207,30 @@ export function* bulkUpdateSteps(
       refreshQueueMembership(w, changedIds);
       updated += changedIds.length;
     });
-    yield { done: Math.min(rowids.length, start + BULK_CHUNK), total: rowids.length, updated };
+    yield {
+      done: Math.min(rowids.length, start + BULK_CHUNK),
+      total: rowids.length,
+      updated,
+      alertsClosed,
+    };
   }
   return { matched: rowids.length, updated, alertsClosed };
+}
+
+/** How far a bulk update got: cases looked at, and what the committed chunks changed. */
+export interface BulkStep {
+  done: number;
+  total: number;
+  updated: number;
+  alertsClosed: number;
+}
+
+/** A bulk update stopped by its job's cancel (NFR-2): the chunks written stay written. */
+export interface CancelledBulkUpdate {
+  cancelled: true;
+  batches: number;
+  totalBatches: number;
+  step: BulkStep;
 }
 
 export async function runBulkUpdate(
@@ -217,14 +239,32 @@ export async function runBulkUpdate(
   rowids: readonly number[],
   change: CheckedChange,
   onProgress?: (done: number, total: number) => void,
-): Promise<BulkResult> {
+  signal?: CancelCheck,
+): Promise<BulkResult | CancelledBulkUpdate> {
   const steps = bulkUpdateSteps(store, actor, rowids, change);
-  for (;;) {
+  const totalBatches = Math.ceil(rowids.length / BULK_CHUNK);
+  for (let batches = 0; ; batches++) {
     const step = steps.next();
     if (step.done) return step.value;
     onProgress?.(step.value.done, step.value.total);
     await new Promise<void>((resolve) => setImmediate(resolve));
+    // Between two chunks (each its own transaction), and only when there is another one.
+    if (signal?.aborted && step.value.done < step.value.total) {
+      return { cancelled: true, batches: batches + 1, totalBatches, step: step.value };
+    }
   }
+}
+
+/** "Cancelled after 2 of 5 batches: 1,200 cases updated; they are kept". */
+export function describeCancelledBulkUpdate(c: CancelledBulkUpdate): string {
+  const { step } = c;
+  let what = `${step.updated.toLocaleString('en')} case${step.updated === 1 ? '' : 's'} updated`;
+  if (step.alertsClosed > 0) what += `, ${step.alertsClosed.toLocaleString('en')} alerts closed`;
+  const left = step.total - step.done;
+  return (
+    `Cancelled after ${c.batches.toLocaleString('en')} of ${c.totalBatches.toLocaleString('en')} batches: ` +
+    `${what}; they are kept (${left.toLocaleString('en')} selected case${left === 1 ? '' : 's'} not looked at)`
+  );
 }
 
 export function runBulkUpdateNow(
@@ -275,17 +315,26 @@ export function startBulkUpdateJob(
     `Set ${what} on ${rowids.length.toLocaleString('en')} case${rowids.length === 1 ? '' : 's'}`,
     async (job) => {
       try {
-        return await runBulkUpdate(ctx.store, actor, rowids, checked, (done, total) =>
-          job.progress(
-            done / Math.max(1, total),
-            `${done.toLocaleString('en')} of ${total.toLocaleString('en')} cases`,
-          ),
+        const result = await runBulkUpdate(
+          ctx.store,
+          actor,
+          rowids,
+          checked,
+          (done, total) =>
+            job.progress(
+              done / Math.max(1, total),
+              `${done.toLocaleString('en')} of ${total.toLocaleString('en')} cases`,
+            ),
+          job.signal,
         );
+        if ('cancelled' in result) throw new JobCancelled(describeCancelledBulkUpdate(result));
+        return result;
       } finally {
         onDone?.();
       }
     },
     describeBulkResult,
+    { cancellable: true },
   );
   return { jobId: id, matched: rowids.length };
 }

@@ -21,7 +21,8 @@ import {
   drivesFromMembers,
   type CaseViewInput,
 } from './case-view';
-import type { JobRunner } from '../../jobs/runner';
+import { JobCancelled, type JobRunner } from '../../jobs/runner';
+import { shareCancelFlag, type CancelCheck } from '../../jobs/cancel-flag';
 import { workerBeside, type WorkerScript } from '../../jobs/worker-script';
 import { ServiceError } from '../../service-error';
 
@@ -134,10 +135,22 @@ const FLUSH_BYTES = 1 << 20;
  * Streams the plan's rows to its file (via a new `<file>.<random>.part`, renamed at the end, so
  * no existing file is ever truncated). Used by the worker and, in-process, by the CLI.
  */
+/** Rows between two looks at an export's cancel flag. */
+const CANCEL_CHECK_ROWS = 1_000;
+
+/** An export stopped by its job's cancel (NFR-2) after `rows` rows; its partial file is gone. */
+export class CsvExportCancelled extends Error {
+  constructor(readonly rows: number) {
+    super(`export cancelled after ${rows} rows`);
+    this.name = 'CsvExportCancelled';
+  }
+}
+
 export function writeCasesCsv(
   db: Database.Database,
   plan: CsvExportPlan,
   onProgress?: (rows: number) => void,
+  signal?: CancelCheck,
 ): { rows: number; bytes: number } {
   checkExportTarget(plan.file, plan.storeFile, plan.overwrite);
   fs.mkdirSync(path.dirname(plan.file), { recursive: true });
@@ -152,7 +165,12 @@ export function writeCasesCsv(
       buffer = '';
     };
     const statement = db.prepare(plan.sql).raw(true);
+    if (signal?.aborted) throw new CsvExportCancelled(0);
     for (const raw of statement.iterate(...plan.params) as Iterable<unknown[]>) {
+      // A cancelled export leaves no file: the partial one is removed below (NFR-2).
+      if (rows % CANCEL_CHECK_ROWS === 0 && signal?.aborted) {
+        throw new CsvExportCancelled(rows);
+      }
       buffer += csvRow(raw.map((value, i) => cellOf(plan.kinds[i]!, value)));
       rows += 1;
       if (buffer.length >= FLUSH_BYTES) flush();
@@ -310,6 +328,7 @@ export function exportWorkerBeside(importWorker: WorkerScript): WorkerScript {
 const workerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), rows: z.number() }),
   z.object({ type: z.literal('done'), rows: z.number(), bytes: z.number() }),
+  z.object({ type: z.literal('cancelled'), rows: z.number() }),
 ]);
 
 export interface CsvExportStarted {
@@ -337,7 +356,7 @@ export function startCsvExportJob(
       new Promise<{ rows: number; bytes: number }>((resolve, reject) => {
         const worker = new Worker(script.path, {
           execArgv: script.execArgv,
-          workerData: { dbPath: ctx.store.file, plan },
+          workerData: { dbPath: ctx.store.file, plan, cancel: shareCancelFlag(job.signal) },
         });
         let settled = false;
         worker.on('message', (raw: unknown) => {
@@ -346,6 +365,13 @@ export function startCsvExportJob(
             job.progress(
               msg.rows / Math.max(1, expected),
               `${msg.rows.toLocaleString('en')} rows written`,
+            );
+          } else if (msg.type === 'cancelled') {
+            settled = true;
+            reject(
+              new JobCancelled(
+                `Cancelled after ${msg.rows.toLocaleString('en')} of ${expected.toLocaleString('en')} rows; the partial file was removed`,
+              ),
             );
           } else {
             settled = true;
@@ -366,6 +392,7 @@ export function startCsvExportJob(
       (matching > r.rows
         ? ` (the first ${r.rows.toLocaleString('en')} of ${matching.toLocaleString('en')} matching)`
         : ''),
+    { cancellable: true },
   );
   return { jobId: id, path: file, matching, done };
 }

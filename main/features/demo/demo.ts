@@ -16,6 +16,8 @@ import { pickLeadAlert, type LeadAlertFacts } from '../../../shared/domain/scori
 import { ADMIN_TENANT_NAME, type EntityRef } from '../../../shared/domain/types';
 import { idAt, newId } from '../../store/ids';
 import { tenantIdByName } from '../directory/tenants';
+import { markAllQueuesPending, reindexQueue } from '../queues/queues';
+import type { CancelCheck } from '../../jobs/cancel-flag';
 
 export const DEMO_ACTOR = 'Demo generator';
 
@@ -28,6 +30,8 @@ export interface DemoProgress {
 export interface DemoResult {
   alerts: number;
   cases: number;
+  /** set when the load was cancelled (NFR-2): the batches written before it are kept */
+  cancelled?: { batches: number };
 }
 
 /** What the store holds of one demo case: its row, its entities, its alerts. */
@@ -196,17 +200,22 @@ const BATCH_ALERTS = 5000;
 
 /**
  * Loads `options.alerts` demo alerts grouped into cases. Writes in transactions of ~5,000
- * alerts and yields to the event loop between them, so a UI stays responsive (rule 7).
+ * alerts and yields to the event loop between them, so a UI stays responsive (rule 7); once
+ * `signal` is aborted it stops before the next one (NFR-2), and what it wrote is kept.
  * Loading the same seed twice is refused by the (source, sourceRef) uniqueness of alerts.
+ * Demo cases are written without refreshing queue membership: `loadDemoAndIndexQueues` is the
+ * whole load.
  */
 export async function loadDemoData(
   store: Store,
   options: DemoOptions,
   onProgress?: (p: DemoProgress) => void,
+  signal?: CancelCheck,
 ): Promise<DemoResult> {
   const ctx = prepareDemoContext(store, options.seed);
   let alerts = 0;
   let cases = 0;
+  let batches = 0;
   let batch: DemoCase[] = [];
   let batchAlerts = 0;
   const flush = async () => {
@@ -216,19 +225,79 @@ export async function loadDemoData(
     });
     alerts += batchAlerts;
     cases += batch.length;
+    batches++;
     batch = [];
     batchAlerts = 0;
     onProgress?.({ alerts, cases, total: options.alerts });
     await new Promise<void>((resolve) => setImmediate(resolve));
   };
+  const finish = (cancelled: boolean): DemoResult => {
+    if (batches > 0) store.db.pragma('optimize');
+    return cancelled ? { alerts, cases, cancelled: { batches } } : { alerts, cases };
+  };
   for (const c of generateDemoCases(options)) {
     batch.push(c);
     batchAlerts += c.alerts.length;
-    if (batchAlerts >= BATCH_ALERTS) await flush();
+    if (batchAlerts >= BATCH_ALERTS) {
+      if (signal?.aborted) return finish(true);
+      await flush();
+    }
   }
-  if (batch.length > 0) await flush();
-  store.db.pragma('optimize');
-  return { alerts, cases };
+  if (batch.length > 0) {
+    if (signal?.aborted) return finish(true);
+    await flush();
+  }
+  return finish(false);
+}
+
+/** The share of a demo load's progress bar for loading; queue indexing takes the rest. */
+const DEMO_LOAD_SHARE = 0.9;
+
+export interface DemoLoadOutcome extends DemoResult {
+  /** 'loading' or 'indexing' when cancelled (NFR-2); the queues are then left pending */
+  cancelledWhile?: 'loading' | 'indexing';
+}
+
+/**
+ * The whole demo load, the one every entry point runs (the app's demo worker, the CLI): the
+ * demo batches through the write path, then, since demo cases bypass refreshQueueMembership,
+ * every queue index rebuilt, in the rest of the progress bar (it never goes back). Cancelled,
+ * it stops between two transactions and leaves the queue indexes pending.
+ */
+export async function loadDemoAndIndexQueues(
+  store: Store,
+  options: DemoOptions,
+  onProgress?: (fraction: number, message: string) => void,
+  signal?: CancelCheck,
+): Promise<DemoLoadOutcome> {
+  const loaded = await loadDemoData(
+    store,
+    options,
+    (p) =>
+      onProgress?.(
+        (p.alerts / Math.max(1, p.total)) * DEMO_LOAD_SHARE,
+        `${p.alerts.toLocaleString('en')} alerts, ${p.cases.toLocaleString('en')} cases`,
+      ),
+    signal,
+  );
+  if (loaded.cancelled?.batches === 0) return { ...loaded, cancelledWhile: 'loading' };
+  const pending = markAllQueuesPending(store);
+  if (loaded.cancelled) return { ...loaded, cancelledWhile: 'loading' };
+  for (const [i, queueId] of pending.entries()) {
+    const outcome = await reindexQueue(
+      store,
+      queueId,
+      (p) =>
+        onProgress?.(
+          DEMO_LOAD_SHARE + ((1 - DEMO_LOAD_SHARE) * (i + p.fraction)) / pending.length,
+          `Indexing queues: ${p.message}`,
+        ),
+      undefined,
+      signal,
+    );
+    if (outcome.status === 'cancelled') return { ...loaded, cancelledWhile: 'indexing' };
+  }
+  return loaded;
 }
 
 /** Demo end time: the start of today (UTC), so a seed gives the same data all day. */

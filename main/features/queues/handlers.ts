@@ -5,14 +5,13 @@ import {
   listQueues,
   parseQueueDraft,
   removeQueue,
-  resumeQueueIndexing,
   saveQueue,
   setQueuePinned,
   startCountJob,
   startReindexJob,
 } from './queues';
 
-/** Creating the handlers starts the re-index jobs a store's queues still need (QUE-5). */
+/** The queue channels; the start-up re-index of pending queues is boot's (main/app/boot.ts). */
 export function queueHandlers({
   ws,
   queuesChanged,
@@ -20,7 +19,6 @@ export function queueHandlers({
   'queues.list' | 'queues.validate' | 'queues.save' | 'queues.remove' | 'queues.pin'
 > {
   const { store, user } = ws;
-  resumeQueueIndexing(ws, queuesChanged);
   return {
     'queues.list': () => listQueues(store, user.id),
     'queues.validate': (draft) => checkQueueDraft(store, parseQueueDraft(draft)),

@@ -37,7 +37,8 @@ import {
 } from '../../../shared/ipc/contract';
 import { ServiceError } from '../../service-error';
 import { newId } from '../../store/ids';
-import type { JobRunner } from '../../jobs/runner';
+import { JobCancelled, type JobRunner } from '../../jobs/runner';
+import type { CancelCheck } from '../../jobs/cancel-flag';
 
 // The membership index lives with the store's derived tables; these are re-exported for callers.
 export {
@@ -88,7 +89,7 @@ export {
  */
 
 /** Stores at most this big index a new default queue at once instead of as a job. */
-const INDEX_AT_OPEN_MAX_CASES = 20_000;
+export const INDEX_AT_OPEN_MAX_CASES = 20_000;
 /** QUE-4: a range longer than this is worth a warning. */
 const SLOW_RANGE_DAYS = 31;
 
@@ -509,24 +510,49 @@ export function setQueuePinned(
   });
 }
 
-/** Runs a re-index to the end, yielding to the event loop between its transactions. */
+/** A re-index stopped by its job's cancel (NFR-2), with how far it got. */
+export interface CancelledReindex {
+  status: 'cancelled';
+  name: string;
+  /** the last step's progress, or null when it stopped before its first step */
+  last: ReindexProgress | null;
+}
+
+/**
+ * Runs a re-index to the end, yielding to the event loop between its transactions. With a
+ * signal it stops between two of them once aborted: the queue's index stays pending (each
+ * step's transaction is whole), to be built again by the next re-index (a save, the next start).
+ */
 export async function reindexQueue(
   store: Pick<Store, 'db'>,
   queueId: string,
   onProgress?: (p: ReindexProgress) => void,
   options?: ReindexOptions,
-): Promise<ReindexOutcome> {
+  signal?: CancelCheck,
+): Promise<ReindexOutcome | CancelledReindex> {
   const steps = reindexSteps(store, queueId, options);
   let listed: Float64Array | undefined;
+  let last: ReindexProgress | null = null;
   for (;;) {
+    if (signal?.aborted) {
+      steps.return({ status: 'removed', name: queueId }); // ends the generator; nothing is written
+      return { status: 'cancelled', name: findQueue(store.db, queueId)?.name ?? queueId, last };
+    }
     const step = steps.next(listed);
     listed = undefined;
     if (step.done) return step.value;
+    last = step.value;
     onProgress?.(step.value);
     if (step.value.list)
       listed = (await readRowidsInBackground(store, step.value.list)) ?? undefined;
     else await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/** "Cancelled (40,000 of 100,000 cases checked): Phishing stays pending …" */
+export function describeCancelledReindex(c: CancelledReindex): string {
+  const how = c.last?.message ? ` (${c.last.message})` : '';
+  return `Cancelled${how}: the index of ${c.name} stays pending and is rebuilt when the queue is next saved or the app next starts`;
 }
 
 export interface QueueJobContext {
@@ -546,7 +572,16 @@ export function startReindexJob(
     `Index queue ${name}`,
     async (job) => {
       try {
-        return await reindexQueue(ctx.store, queueId, (p) => job.progress(p.fraction, p.message));
+        const outcome = await reindexQueue(
+          ctx.store,
+          queueId,
+          (p) => job.progress(p.fraction, p.message),
+          undefined,
+          job.signal,
+        );
+        if (outcome.status === 'cancelled')
+          throw new JobCancelled(describeCancelledReindex(outcome));
+        return outcome;
       } finally {
         onDone?.();
       }
@@ -557,6 +592,7 @@ export function startReindexJob(
         : outcome.status === 'superseded'
           ? `Replaced by a newer save of ${outcome.name}`
           : `${outcome.name} was deleted`,
+    { cancellable: true },
   );
   return id;
 }

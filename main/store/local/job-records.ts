@@ -48,6 +48,8 @@ function toJob(row: JobRow): Job {
     status: status.success ? status.data : 'Interrupted',
     progress: row.progress === null ? null : Math.min(1, Math.max(0, row.progress)),
     message: row.message,
+    // a job read back is not this process's to stop (its own jobs are kept in memory)
+    cancellable: false,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
